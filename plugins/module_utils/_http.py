@@ -1,0 +1,444 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client of sso.oidc (private: not part of the collection's public API).
+
+Every service module_utils builds an ``ApiClient`` with its own base URL, headers,
+authentication hook and error parser. The client owns what is generic:
+one ``requests`` session per module run, timeouts, TLS settings, retries with
+backoff (honouring ``Retry-After``), a request count by method, and the
+scrubbing of every registered secret from every message it produces.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import random
+import time
+import traceback
+
+try:
+    from urllib.parse import quote, quote_plus, urlsplit, urlunsplit, parse_qsl, urlencode
+except ImportError:  # pragma: no cover
+    pass
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests import exceptions as rexc
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    requests = None
+    rexc = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "sso.oidc-ansible-collection/%s" % COLLECTION_VERSION
+MASK = "********"
+
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+RETRY_ANY_METHOD = frozenset((429, 503))
+RETRY_IDEMPOTENT_ONLY = frozenset((502, 504))
+
+DEFAULT_RETRIES = 5
+DEFAULT_RETRY_BUDGET = 60.0
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+
+
+def secret_variants(value):
+    """Every form in which a secret could appear in text we produce."""
+    if value is None:
+        return set()
+    text = str(value)
+    if len(text) < 4:
+        # Scrubbing a 1-3 character value would mangle every message; such values
+        # are not secrets worth the name, and the modules refuse them as secrets.
+        return set()
+    out = {text, quote(text, safe=""), quote_plus(text), json.dumps(text)[1:-1]}
+    raw = text.encode("utf-8")
+    out.add(base64.b64encode(raw).decode("ascii"))
+    out.add(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
+    out.add(base64.b64encode(raw).decode("ascii").rstrip("="))
+    return {v for v in out if v}
+
+
+class Scrubber(object):
+    """Removes registered secrets (and their encodings) from text."""
+
+    def __init__(self, secrets=None):
+        self._variants = set()
+        for secret in secrets or ():
+            self.add(secret)
+
+    def add(self, secret):
+        self._variants.update(secret_variants(secret))
+
+    def __call__(self, text):
+        if text is None:
+            return text
+        text = str(text)
+        # Longest first, so a secret that contains another is removed whole.
+        for variant in sorted(self._variants, key=len, reverse=True):
+            if variant in text:
+                text = text.replace(variant, MASK)
+        return text
+
+    def scrub_data(self, data):
+        """Scrub secrets from every string inside a JSON-like structure."""
+        if isinstance(data, dict):
+            return dict((k, self.scrub_data(v)) for k, v in data.items())
+        if isinstance(data, (list, tuple)):
+            return [self.scrub_data(v) for v in data]
+        if isinstance(data, str):
+            return self(data)
+        return data
+
+
+class ApiError(Exception):
+    """A failed API call, or a failed connection to the API.
+
+    ``str(error)`` is the user-facing message, for example
+    ``Checkmarx API PUT /OIDCClients/7 failed: HTTP 400: <vendor text>``.
+    """
+
+    def __init__(self, service, method, path, status=None, vendor_text=None,
+                 request_id=None, hint=None, body=None, error_code=None):
+        self.service = service
+        self.method = method
+        self.path = path
+        self.status = status
+        self.vendor_text = vendor_text
+        self.request_id = request_id
+        self.hint = hint
+        self.body = body
+        self.error_code = error_code
+        super(ApiError, self).__init__(self.message)
+
+    @property
+    def message(self):
+        parts = ["%s API %s %s failed" % (self.service, self.method, self.path)]
+        if self.status is not None:
+            detail = "HTTP %s" % self.status
+            if self.vendor_text:
+                detail += ": %s" % self.vendor_text
+            parts.append(detail)
+        elif self.vendor_text:
+            parts.append(self.vendor_text)
+        msg = ": ".join(parts)
+        if self.request_id:
+            msg += " (request id %s)" % self.request_id
+        if self.hint:
+            msg += ". %s" % self.hint
+        return msg
+
+    def __str__(self):
+        return self.message
+
+
+class Response(object):
+    """What a call returns: status, headers, text and parsed JSON (or None)."""
+
+    def __init__(self, status, headers, text):
+        self.status = status
+        self.headers = headers
+        self.text = text
+        self._json = None
+        self._parsed = False
+
+    @property
+    def json(self):
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._json = json.loads(self.text) if self.text and self.text.strip() else None
+            except ValueError:
+                self._json = None
+        return self._json
+
+
+def default_error_text(response):
+    """Best-effort vendor text: a JSON message, else the start of the body."""
+    data = response.json
+    if isinstance(data, dict):
+        for key in ("message", "Message", "error_description", "error", "detail", "title"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return json.dumps(data, sort_keys=True)[:500]
+    return short_body(response)
+
+
+def short_body(response):
+    """A one-line extract of a non-JSON body (e.g. an HTML page from a proxy)."""
+    text = (response.text or "").strip()
+    if not text:
+        return "(empty response body)"
+    ctype = response.headers.get("Content-Type", "") if response.headers else ""
+    if "html" in ctype.lower() or text.lower().startswith(("<!doctype", "<html")):
+        title = ""
+        low = text.lower()
+        start = low.find("<title>")
+        end = low.find("</title>")
+        if 0 <= start < end:
+            title = text[start + 7:end].strip()
+        return "non-JSON response (HTML page%s)" % (": %s" % title if title else "")
+    text = " ".join(text.split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def redact_query(path, secret_params=()):
+    """Drop the values of secret query parameters from a path for messages."""
+    if "?" not in path or not secret_params:
+        return path
+    parts = urlsplit(path)
+    lowered = set(p.lower() for p in secret_params)
+    query = [(k, MASK if k.lower() in lowered else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
+
+
+class ApiClient(object):
+    """HTTP client for one service, shared by every request of one module run.
+
+    :param service: the service name used in messages ("Checkmarx").
+    :param base_url: scheme://host[:port][/prefix]; paths are joined to it.
+    :param headers: default headers for every request (media types, ...).
+    :param auth: callable(method, url, headers, body) -> headers to add; called
+        before every attempt, so request signing (SigV4) sees the final request.
+    :param reauth: callable() -> bool, called once on an HTTP 401; when it
+        returns True the request is sent again once (expired tokens).
+    :param error_parser: callable(Response) -> (vendor text, error code or None).
+    :param warn: callable(message), one warning per retry.
+    :param secret_params: query parameter names whose values never appear in messages.
+    """
+
+    def __init__(self, service, base_url, validate_certs=True, ca_path=None, timeout=30,
+                 headers=None, auth=None, reauth=None, error_parser=None, warn=None,
+                 secrets=None, scrubber=None, secret_params=(), retries=DEFAULT_RETRIES,
+                 retry_budget=DEFAULT_RETRY_BUDGET, sleep=time.sleep):
+        if requests is None:
+            raise RuntimeError("the Python library 'requests' is required")
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+        self.headers.setdefault("User-Agent", USER_AGENT)
+        self.auth = auth
+        self.reauth = reauth
+        self.error_parser = error_parser
+        self.warn = warn or (lambda msg: None)
+        self.scrub = scrubber if scrubber is not None else Scrubber()
+        for secret in secrets or ():
+            self.scrub.add(secret)
+        self.secret_params = tuple(secret_params)
+        self.retries = retries
+        self.retry_budget = retry_budget
+        self.sleep = sleep
+        self.counts = {}
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.session = requests.Session()
+        # Proxies and the like come from the environment, as requests does by default.
+        if not validate_certs:
+            self.session.verify = False
+            try:
+                import urllib3
+                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            except Exception:  # pragma: no cover
+                pass
+        elif ca_path:
+            self.session.verify = ca_path
+
+    # ------------------------------------------------------------------ helpers
+    def add_secret(self, value):
+        self.scrub.add(value)
+
+    def url(self, path):
+        if path.startswith("http://") or path.startswith("https://"):
+            return path
+        if not path.startswith("/"):
+            path = "/" + path
+        return self.base_url + path
+
+    def total_requests(self):
+        return sum(self.counts.values())
+
+    def close(self):
+        try:
+            self.session.close()
+        except Exception:  # pragma: no cover
+            pass
+
+    def _display_path(self, url):
+        parts = urlsplit(url)
+        base_path = urlsplit(self.base_url).path.rstrip("/")
+        path = parts.path
+        if base_path and path.startswith(base_path):
+            path = path[len(base_path):] or "/"
+        if parts.query:
+            path += "?" + parts.query
+        return self.scrub(redact_query(path, self.secret_params))
+
+    def _error(self, method, url, status=None, text=None, request_id=None, hint=None, body=None, code=None):
+        return ApiError(self.service, method, self._display_path(url), status=status,
+                        vendor_text=self.scrub(text) if text else text,
+                        request_id=request_id, hint=self.scrub(hint) if hint else hint,
+                        body=self.scrub.scrub_data(body), error_code=code)
+
+    def _transport_hint(self, exc):
+        text = str(exc)
+        if isinstance(exc, rexc.SSLError):
+            low = text.lower()
+            if "hostname" in low or "match" in low:
+                why = "the certificate does not match the host name"
+            elif "expired" in low:
+                why = "the server certificate has expired"
+            else:
+                why = "the server certificate is not trusted"
+            return ("TLS verification failed (%s): %s. Set ca_path to a PEM bundle with the CA that signed "
+                    "the server certificate, or validate_certs=false for a lab only" % (why, _short(text)))
+        if isinstance(exc, (rexc.ConnectTimeout, rexc.ReadTimeout, rexc.Timeout)):
+            return ("no answer within timeout=%ss; check that the URL is right and the server is up, "
+                    "or raise timeout" % self.timeout)
+        if isinstance(exc, rexc.ConnectionError):
+            return "could not connect (%s); check the URL, the port and any proxy settings" % _short(text)
+        return _short(text)
+
+    # ------------------------------------------------------------------ request
+    def request(self, method, path, json_body=None, data=None, params=None, headers=None,
+                expected=None, allow_status=(), authenticated=True):
+        """Send one request (with retries) and return a Response.
+
+        :param expected: statuses that count as success (default: any 2xx).
+        :param allow_status: further statuses returned to the caller instead of
+            raising (e.g. 404 for "not there").
+        """
+        method = method.upper()
+        url = self.url(path)
+        if params:
+            query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+            if query:
+                url += ("&" if "?" in url else "?") + query
+        body = None
+        req_headers = dict(self.headers)
+        if json_body is not None:
+            body = json.dumps(json_body, separators=(",", ":")).encode("utf-8")
+            req_headers.setdefault("Content-Type", "application/json")
+        elif data is not None:
+            body = data.encode("utf-8") if isinstance(data, str) else data
+        if headers:
+            req_headers.update(headers)
+        for name in [k for k, v in req_headers.items() if v is None]:
+            del req_headers[name]
+
+        start = time.time()
+        attempt = 0
+        reauthed = False
+        while True:
+            attempt += 1
+            send_headers = dict(req_headers)
+            if authenticated and self.auth is not None:
+                send_headers.update(self.auth(method, url, send_headers, body) or {})
+            self.counts[method] = self.counts.get(method, 0) + 1
+            try:
+                raw = self.session.request(method, url, data=body, headers=send_headers,
+                                           timeout=self.timeout, allow_redirects=False)
+            except rexc.RequestException as exc:
+                retriable = (isinstance(exc, rexc.ConnectionError)
+                             and not isinstance(exc, (rexc.SSLError, rexc.Timeout))
+                             and (method in IDEMPOTENT_METHODS or isinstance(exc, rexc.ConnectTimeout)))
+                delay = self._backoff(attempt)
+                if retriable and self._may_retry(attempt, start, delay):
+                    self.warn(self.scrub("%s API %s %s: connection failed (%s); retrying in %.1fs (retry %d of %d)"
+                                         % (self.service, method, self._display_path(url), _short(str(exc)),
+                                            delay, attempt, self.retries)))
+                    self.sleep(delay)
+                    continue
+                raise self._error(method, url, hint=self._transport_hint(exc))
+
+            response = Response(raw.status_code, raw.headers, raw.text)
+            status = response.status
+            ok = (status in expected) if expected else (200 <= status < 300)
+            if ok or status in allow_status:
+                return response
+
+            if status == 401 and authenticated and self.reauth is not None and not reauthed:
+                reauthed = True
+                if self.reauth():
+                    continue
+
+            if status in RETRY_ANY_METHOD or (status in RETRY_IDEMPOTENT_ONLY and method in IDEMPOTENT_METHODS):
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                delay = wait if wait is not None else self._backoff(attempt)
+                if self._may_retry(attempt, start, delay):
+                    self.warn(self.scrub("%s API %s %s: HTTP %s; retrying in %.1fs (retry %d of %d)"
+                                         % (self.service, method, self._display_path(url), status, delay,
+                                            attempt, self.retries)))
+                    self.sleep(delay)
+                    continue
+            raise self.http_error(method, url, response)
+
+    def http_error(self, method, url, response):
+        text, code = None, None
+        if self.error_parser is not None:
+            try:
+                parsed = self.error_parser(response)
+            except Exception:  # a broken body must never turn into a traceback
+                parsed = None
+            if isinstance(parsed, tuple):
+                text, code = parsed
+            else:
+                text = parsed
+        if not text:
+            text = default_error_text(response)
+        request_id = None
+        for name in ("x-amzn-requestid", "x-request-id", "x-correlation-id", "request-id"):
+            if response.headers and response.headers.get(name):
+                request_id = response.headers.get(name)
+                break
+        hint = None
+        if response.status in (429, 502, 503, 504):
+            hint = "The server kept failing after %d attempt(s); try again later" % min(self.retries + 1, 99)
+        return self._error(method, url, status=response.status, text=text, request_id=request_id,
+                           hint=hint, body=response.json, code=code)
+
+    def _backoff(self, attempt):
+        # Exponential backoff with full jitter, capped.
+        return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))) + 0.05
+
+    def _may_retry(self, attempt, start, delay):
+        if attempt > self.retries:
+            return False
+        return (time.time() - start) + delay <= self.retry_budget
+
+
+def _short(text, limit=240):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def quote_path(value):
+    """URL-encode one path segment (keys can hold '/', spaces, ...)."""
+    return quote(str(value), safe="")

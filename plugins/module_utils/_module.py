@@ -1,0 +1,247 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible glue shared by every sso.oidc module (private).
+
+Builds the AnsibleModule, collects every ``no_log`` value into one scrubber,
+turns errors into clean failures, and drives the reconcile engine for
+single-resource, resource-set and info modules.
+"""
+
+from __future__ import annotations
+
+import copy
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.sso.oidc.plugins.module_utils._http import (
+    REQUESTS_IMPORT_ERROR, ApiError, Scrubber, requests,
+)
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
+    Engine, InputError, masked_diff,
+)
+
+SET_STATES = ["merged", "replaced", "overridden", "deleted", "gathered"]
+
+
+def connection_spec(validate_certs_env=None, ca_path_env=None, timeout_env=None):
+    """validate_certs, ca_path and timeout, with optional environment fallbacks."""
+    spec = {
+        "validate_certs": {"type": "bool", "default": True},
+        "ca_path": {"type": "path"},
+        "timeout": {"type": "int", "default": 30},
+    }
+    if validate_certs_env:
+        spec["validate_certs"]["fallback"] = (env_fallback, list(validate_certs_env))
+    if ca_path_env:
+        spec["ca_path"]["fallback"] = (env_fallback, list(ca_path_env))
+    if timeout_env:
+        spec["timeout"]["fallback"] = (env_fallback, list(timeout_env))
+    return spec
+
+
+def single_spec(connection, resource, absent=True):
+    """Argument spec of a single-resource module."""
+    spec = copy.deepcopy(connection)
+    spec.update(copy.deepcopy(resource))
+    spec["state"] = {"type": "str", "default": "present", "choices": ["present", "absent"] if absent else ["present"]}
+    return spec
+
+
+def set_spec(connection, resource, states=None, update_secret=True):
+    """Argument spec of a resource-set module: ``config`` is a list of single-module entries."""
+    spec = copy.deepcopy(connection)
+    entry = copy.deepcopy(resource)
+    entry.pop("update_secret", None)
+    spec["config"] = {"type": "list", "elements": "dict", "default": [], "options": entry}
+    spec["state"] = {"type": "str", "default": "merged", "choices": list(states or SET_STATES)}
+    spec["protected"] = {"type": "list", "elements": "str", "default": []}
+    if update_secret:
+        spec["update_secret"] = {"type": "str", "default": "on_create", "choices": ["on_create", "always"]}
+    return spec
+
+
+def _collect_secrets(spec, params, out):
+    if not isinstance(params, dict):
+        return
+    for name, opt in spec.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if opt.get("no_log"):
+            if isinstance(value, (list, tuple)):
+                out.extend(str(v) for v in value if v is not None)
+            elif isinstance(value, dict):
+                out.extend(str(v) for v in value.values() if v is not None)
+            else:
+                out.append(str(value))
+        sub = opt.get("options")
+        if sub:
+            if isinstance(value, list):
+                for element in value:
+                    _collect_secrets(sub, element, out)
+            else:
+                _collect_secrets(sub, value, out)
+
+
+class SsoModule(object):
+    """An AnsibleModule plus the scrubber of every secret it was given."""
+
+    def __init__(self, argument_spec, **kwargs):
+        kwargs.setdefault("supports_check_mode", True)
+        self.argument_spec = argument_spec
+        self.module = AnsibleModule(argument_spec=argument_spec, **kwargs)
+        if requests is None:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
+        found = []
+        _collect_secrets(argument_spec, self.params, found)
+        self.scrub = Scrubber(found)
+        self.clients = []
+
+    def warn(self, message):
+        self.module.warn(self.scrub(message))
+
+    def add_secret(self, value):
+        self.scrub.add(value)
+
+    def exit(self, **result):
+        self._close()
+        self.module.exit_json(**self.scrub.scrub_data(result))
+
+    def fail(self, msg, **result):
+        self._close()
+        self.module.fail_json(msg=self.scrub(msg), **self.scrub.scrub_data(result))
+
+    def _close(self):
+        for closer in list(self.clients):
+            try:
+                closer()
+            except Exception:  # pragma: no cover - closing must never fail a task
+                pass
+        self.clients = []
+
+    def on_close(self, fn):
+        self.clients.append(fn)
+
+    def api_calls(self):
+        calls = {}
+        for client in getattr(self, "api_clients", []):
+            for method, count in client.counts.items():
+                calls[method] = calls.get(method, 0) + count
+        return calls
+
+    def register_client(self, client):
+        if not hasattr(self, "api_clients"):
+            self.api_clients = []
+        self.api_clients.append(client)
+        return client
+
+    def run(self, fn):
+        """Run ``fn(self)``; every error becomes a clean, scrubbed failure."""
+        try:
+            fn(self)
+        except InputError as exc:
+            self.fail(str(exc))
+        except ApiError as exc:
+            self.fail(str(exc), status=exc.status, error_code=exc.error_code, api_calls=self.api_calls())
+        except Exception as exc:  # never a bare traceback as the user-facing message
+            self.fail("Unexpected error (%s): %s. This is a bug in sso.oidc; please report it with the task."
+                      % (type(exc).__name__, exc), exception=self.scrub(traceback.format_exc()))
+
+
+def _item_msg(resource, out, check_mode):
+    would = "would be " if check_mode else ""
+    label = "%s %r" % (resource.kind, out.key)
+    if out.failed:
+        return "%s failed: %s" % (label, out.msg)
+    if out.action == "unchanged":
+        return out.msg or "%s is unchanged" % label
+    if out.action == "updated":
+        return "%s %supdated (%s)" % (label, would, ", ".join(out.changed_fields))
+    if out.action == "recreated":
+        return "%s %sdeleted and created again (%s)" % (label, would, ", ".join(out.changed_fields))
+    return "%s %s%s" % (label, would, out.action)
+
+
+def run_single(sm, resource, entry, state_map=None):
+    """Drive a single-resource module: the engine with a list of one."""
+    params = sm.params
+    state = {"present": "merged", "absent": "deleted"}[params.get("state", "present")]
+    resource.validate(entry, "", state)
+    engine = Engine(resource, check_mode=sm.check_mode, update_secret=params.get("update_secret") or "on_create",
+                    recreate=bool(params.get("recreate")))
+    outcomes, _existing = engine.run([entry], state)
+    out = outcomes[0]
+    result = {
+        "changed": out.changed,
+        "msg": _item_msg(resource, out, sm.check_mode),
+        "action": out.action,
+        "changed_fields": out.changed_fields,
+        "existing": resource.mask(out.existing) or {},
+        "proposed": out.proposed or {},
+        "end_state": resource.mask(out.end_state) or {},
+        "api_calls": sm.api_calls(),
+    }
+    if sm.diff_mode:
+        result["diff"] = masked_diff(resource, out.existing, out.end_state)
+    if out.failed:
+        sm.fail(result.pop("msg"), **result)
+    sm.exit(**result)
+
+
+def run_set(sm, resource, key_label=None):
+    """Drive a resource-set module (merged, replaced, overridden, deleted, gathered)."""
+    params = sm.params
+    state = params["state"]
+    entries = params.get("config") or []
+    keys = [resource.key_of(resource.desired(e)) for e in entries]
+    dupes = sorted(set(k for k in keys if keys.count(k) > 1), key=str)
+    if dupes:
+        raise InputError("config: each %s may appear once; repeated: %s" % (resource.key, ", ".join(map(str, dupes))))
+    if state in ("merged", "replaced") and not entries:
+        raise InputError("config: state=%s needs at least one entry" % state)
+    for index, entry in enumerate(entries):
+        resource.validate(entry, "config[%d]." % index, state)
+    engine = Engine(resource, check_mode=sm.check_mode, update_secret=params.get("update_secret") or "on_create",
+                    protected=params.get("protected") or ())
+    outcomes, existing = engine.run(entries, state)
+    if state == "gathered":
+        sm.exit(changed=False, gathered=[resource.mask(i["canon"]) for i in existing],
+                results=[], msg="%d %s(s) gathered" % (len(existing), resource.kind), api_calls=sm.api_calls())
+        return
+    results = []
+    before, after = {}, {}
+    for out in outcomes:
+        entry = {"key": out.key, "action": out.action, "changed": out.changed,
+                 "msg": _item_msg(resource, out, sm.check_mode)}
+        if out.changed_fields:
+            entry["changed_fields"] = out.changed_fields
+        if out.proposed:
+            entry["proposed"] = out.proposed
+        if out.action != "deleted" and out.end_state is not None:
+            entry["end_state"] = resource.mask(out.end_state)
+        results.append(entry)
+        if out.changed:
+            d = masked_diff(resource, out.existing, out.end_state)
+            before[str(out.key)] = d["before"]
+            after[str(out.key)] = d["after"]
+    changed = any(o.changed for o in outcomes)
+    counts = {}
+    for out in outcomes:
+        counts[out.action] = counts.get(out.action, 0) + 1
+    summary = ", ".join("%d %s" % (n, a) for a, n in sorted(counts.items())) or "nothing to do"
+    result = {"changed": changed, "results": results, "api_calls": sm.api_calls(),
+              "msg": "%s: %s%s" % (resource.kind + "s", "(check mode) " if sm.check_mode else "", summary)}
+    if sm.diff_mode:
+        result["diff"] = {"before": before, "after": after}
+    failed = [o for o in outcomes if o.failed]
+    if failed:
+        result.pop("msg")
+        sm.fail("%d of %d %s(s) failed: %s" % (len(failed), len(outcomes), resource.kind,
+                                               "; ".join("%s: %s" % (o.key, o.msg) for o in failed)),
+                failed_keys=[o.key for o in failed], **result)
+    sm.exit(**result)

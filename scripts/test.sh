@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# The README's test command: every quality gate of sso.oidc, from a fresh clone.
+#   bash scripts/test.sh            all gates
+#   bash scripts/test.sh pytest     only the named gates (sanity pytest lint docs changelog build)
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+GATES=("$@")
+[ ${#GATES[@]} -eq 0 ] && GATES=(sanity pytest lint docs changelog build)
+PASSED=0; FAILED=0; FAILED_NAMES=()
+START=$(date +%s)
+
+gate() {
+  local name="$1"; shift
+  log "[$name] $*"
+  local t0; t0=$(date +%s)
+  if "$@"; then
+    PASSED=$((PASSED + 1)); echo "--- [$name] passed in $(( $(date +%s) - t0 ))s"
+  else
+    FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); echo "--- [$name] FAILED after $(( $(date +%s) - t0 ))s"
+  fi
+}
+
+want() { local g; for g in "${GATES[@]}"; do [ "$g" = "$1" ] && return 0; done; return 1; }
+
+run_sanity() {
+  (cd "$STAGE" && ansible-test sanity --python 3.11 --color no --requirements --venv -v 2>&1 \
+     | grep -v -e '^WARNING: Location' -e 'is ignored: it is neither' ; exit "${PIPESTATUS[0]}")
+}
+
+run_pytest() {
+  (cd "$STAGE/tests" && python -m pytest -n 2 --dist loadfile -q -o cache_dir=/tmp/.sso-oidc-pytest-cache \
+     -W ignore::DeprecationWarning "${PYTEST_ARGS[@]}")
+}
+
+run_lint() {
+  (cd "$STAGE" && ANSIBLE_COLLECTIONS_PATH="$STAGE_ROOT" ansible-lint --profile production --offline -q)
+}
+
+run_docs() {
+  (cd "$STAGE" && ANSIBLE_COLLECTIONS_PATH="$STAGE_ROOT" antsibull-docs lint-collection-docs --plugin-docs .)
+}
+
+run_changelog() {
+  (cd "$STAGE" && antsibull-changelog lint)
+}
+
+run_build() {
+  local out="${SSO_OIDC_BUILD:-$REPO/build}/dist" inst="${SSO_OIDC_BUILD:-$REPO/build}/installed"
+  rm -rf "$out" "$inst"; mkdir -p "$out" "$inst"
+  (cd "$STAGE" && ansible-galaxy collection build --output-path "$out" >/dev/null) || return 1
+  local tarball; tarball="$(ls "$out"/sso-oidc-*.tar.gz)"
+  if tar -tzf "$tarball" | grep -E '(^|/)(tests/simulators|tests/unit|\.venv|build)/' >/dev/null; then
+    echo "the built collection contains test or dev files"; return 1
+  fi
+  ansible-galaxy collection install --offline -p "$inst" "$tarball" >/dev/null || return 1
+  ANSIBLE_COLLECTIONS_PATH="$inst" ansible-galaxy collection verify --offline sso.oidc -p "$inst" >/dev/null 2>&1 || true
+  local modules; modules="$(ANSIBLE_COLLECTIONS_PATH="$inst" ansible-doc -l sso.oidc 2>/dev/null | awk '{print $1}')"
+  [ -n "$modules" ] || { echo "ansible-doc lists no module of the built collection"; return 1; }
+  local m
+  for m in $modules; do
+    ANSIBLE_COLLECTIONS_PATH="$inst" ansible-doc "$m" >/dev/null || { echo "ansible-doc $m failed"; return 1; }
+  done
+  ANSIBLE_COLLECTIONS_PATH="$inst" ansible-doc -t role sso.oidc.sso_rollout >/dev/null 2>&1 || \
+    [ ! -d "$REPO/roles/sso_rollout" ] || { echo "ansible-doc of the role failed"; return 1; }
+  echo "built $(basename "$tarball"): $(echo "$modules" | wc -l) modules documented"
+}
+
+setup_venv
+setup_ansible_test_cache
+activate
+stage_collection
+PYTEST_ARGS=()
+[ -n "${SSO_OIDC_PYTEST_ARGS:-}" ] && read -r -a PYTEST_ARGS <<< "$SSO_OIDC_PYTEST_ARGS"
+
+want sanity && gate sanity run_sanity
+want pytest && gate pytest run_pytest
+want lint && gate lint run_lint
+want docs && gate docs run_docs
+want changelog && gate changelog run_changelog
+want build && gate build run_build
+
+echo
+echo "sso.oidc test gates finished in $(( $(date +%s) - START ))s"
+[ ${#FAILED_NAMES[@]} -gt 0 ] && echo "failed gates: ${FAILED_NAMES[*]}"
+echo "gates: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
