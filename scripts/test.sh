@@ -27,7 +27,7 @@ gate() {
 want() { local g; for g in "${GATES[@]}"; do [ "$g" = "$1" ] && return 0; done; return 1; }
 
 run_sanity() {
-  (cd "$STAGE" && ansible-test sanity --python 3.11 --color no --requirements --venv -v 2>&1 \
+  (cd "$STAGE" && ansible-test sanity --python 3.11 --color no --requirements --venv 2>&1 \
      | grep -v -e '^WARNING: Location' -e 'is ignored: it is neither' ; exit "${PIPESTATUS[0]}")
 }
 

@@ -162,7 +162,7 @@ def run_playbook(sim, tmp_path):
         cmd += list(args)
         cmd.append(playbook if os.path.isabs(playbook) else os.path.join(REPO, playbook))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), timeout=timeout,
-                              cwd=str(tmp_path), stdin=subprocess.DEVNULL)
+                              cwd=str(tmp_path), stdin=subprocess.DEVNULL, check=False)
         return PlaybookResult(proc)
 
     return _run

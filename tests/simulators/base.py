@@ -57,9 +57,7 @@ class Request(object):
         values = self.query.get(name)
         return values[0] if values else default
 
-    @property
-    def json(self):
-        """The JSON body, or None; ``json_error`` tells why it could not be parsed."""
+    def _parse(self):
         if not self._parsed:
             self._parsed = True
             if self.body.strip():
@@ -67,11 +65,16 @@ class Request(object):
                     self._json = json.loads(self.body.decode("utf-8"))
                 except (ValueError, UnicodeDecodeError) as exc:
                     self._json_error = str(exc)
+
+    @property
+    def json(self):
+        """The JSON body, or None; ``json_error`` tells why it could not be parsed."""
+        self._parse()
         return self._json
 
     @property
     def json_error(self):
-        _ = self.json
+        self._parse()
         return self._json_error
 
     @property
