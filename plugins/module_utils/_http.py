@@ -19,10 +19,7 @@ import random
 import time
 import traceback
 
-try:
-    from urllib.parse import quote, quote_plus, urlsplit, urlunsplit, parse_qsl, urlencode
-except ImportError:  # pragma: no cover
-    pass
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
