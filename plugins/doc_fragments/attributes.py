@@ -24,7 +24,7 @@ attributes:
     support: full
     details:
       - Check mode runs the same read and compare as a real run and stops before the write.
-        It returns the predicted O(end_state) and sends no write request.
+        It returns the predicted end state and sends no write request.
   diff_mode:
     support: full
     details:

@@ -85,7 +85,7 @@ class Scrubber(object):
     def scrub_data(self, data):
         """Scrub secrets from every string inside a JSON-like structure."""
         if isinstance(data, dict):
-            return dict((k, self.scrub_data(v)) for k, v in data.items())
+            return dict((self(k) if isinstance(k, str) else k, self.scrub_data(v)) for k, v in data.items())
         if isinstance(data, (list, tuple)):
             return [self.scrub_data(v) for v in data]
         if isinstance(data, str):
@@ -258,6 +258,9 @@ class ApiClient(object):
         self.ca_path = ca_path
         self.session = requests.Session()
         # Proxies and the like come from the environment, as requests does by default.
+        # ``verify`` is also passed with every request: requests lets REQUESTS_CA_BUNDLE /
+        # CURL_CA_BUNDLE override a session's verify (ca_path and validate_certs=false alike).
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         if not validate_certs:
             self.session.verify = False
             try:
@@ -361,7 +364,7 @@ class ApiClient(object):
             self.counts[method] = self.counts.get(method, 0) + 1
             try:
                 raw = self.session.request(method, url, data=body, headers=send_headers,
-                                           timeout=self.timeout, allow_redirects=False)
+                                           timeout=self.timeout, allow_redirects=False, verify=self.verify)
             except rexc.RequestException as exc:
                 retriable = (isinstance(exc, rexc.ConnectionError)
                              and not isinstance(exc, (rexc.SSLError, rexc.Timeout))
@@ -376,6 +379,7 @@ class ApiClient(object):
                 raise self._error(method, url, hint=self._transport_hint(exc))
 
             response = Response(raw.status_code, raw.headers, raw.text)
+            response.attempts = attempt
             status = response.status
             ok = (status in expected) if expected else (200 <= status < 300)
             if ok or status in allow_status:
@@ -417,7 +421,17 @@ class ApiClient(object):
                 break
         hint = None
         if response.status in (429, 502, 503, 504):
-            hint = "The server kept failing after %d attempt(s); try again later" % min(self.retries + 1, 99)
+            attempts = getattr(response, "attempts", None) or min(self.retries + 1, 99)
+            wait = parse_retry_after(response.headers.get("Retry-After")) if response.headers else None
+            if attempts > 1:
+                hint = "The server kept failing after %d attempts; try again later" % attempts
+            elif response.status in RETRY_IDEMPOTENT_ONLY and method not in IDEMPOTENT_METHODS:
+                hint = ("Not retried, as %s is not idempotent: check whether the change was made before "
+                        "trying again" % method)
+            elif wait is not None and wait > 0:
+                hint = "The server asked to wait %.0fs (Retry-After), beyond the retry budget; try again later" % wait
+            else:
+                hint = "Try again later"
         return self._error(method, url, status=response.status, text=text, request_id=request_id,
                            hint=hint, body=response.json, code=code)
 

@@ -246,7 +246,7 @@ class Engine(object):
                     if state in ("replaced", "overridden") and item is not None:
                         want = self._with_defaults(want)
                     self._present(out, item, want, entry)
-            except ApiError as exc:
+            except (ApiError, InputError) as exc:  # InputError: input this item's write needs (after the read)
                 out.action, out.failed, out.msg = "failed", True, str(exc)
 
         if state == "overridden" or (state == "deleted" and not entries):
@@ -260,7 +260,7 @@ class Engine(object):
                 outcomes.append(out)
                 try:
                     self._delete(out, item)
-                except ApiError as exc:
+                except (ApiError, InputError) as exc:
                     out.action, out.failed, out.msg = "failed", True, str(exc)
 
         self._read_back(outcomes, existing)

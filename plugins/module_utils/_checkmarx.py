@@ -1,0 +1,745 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checkmarx CxSAST Access Control: OIDC clients (private: not part of the collection's public API).
+
+Everything the Access Control REST API needs lives here: connection options and their
+``CX_*`` environment variables, the password-grant login (lazy, once per module run, again
+once on a 401), the versioned media types, the error parser, and the :class:`OidcClientResource`
+that the three modules (``cx_oidc_client``, ``cx_oidc_client_info``, ``cx_oidc_clients``) share.
+
+Client secrets: the API returns ``clientSecrets`` as IdentityServer stores them, base64 of the
+SHA-256 of the secret. Whether a write takes plaintext (and hashes it) or stores what it is sent is
+not documented, so:
+
+* a desired plaintext matches a stored value that is its hash (SHA-256, or SHA-512) or itself;
+* a write sends the plaintext the user gave, except where the stored list proves that the server
+  stores values as sent (some stored value is not shaped like a hash): then a stored form is sent back
+  unchanged;
+* an update that must carry the existing secrets while the user gave none sends them back only on such
+  a server; otherwise the item fails before any write, asking for ``client_secrets``, because a server
+  that hashes what it receives would hash the hashes and break every secret of the client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hashlib
+import time
+
+try:
+    from urllib.parse import urlencode, urlsplit
+except ImportError:  # pragma: no cover
+    pass
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.sso.oidc.plugins.module_utils._http import (
+    MASK, ApiClient, ApiError, quote_path, short_body,
+)
+from ansible_collections.sso.oidc.plugins.module_utils._module import (
+    connection_spec, set_spec, single_spec,
+)
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
+
+SERVICE = "Checkmarx"
+API_PREFIX = "/cxrestapi/auth"
+TOKEN_PATH = "/identity/connect/token"
+CLIENTS_PATH = "/OIDCClients"
+ACCEPT = "application/json;v=1.0"
+CONTENT_TYPE = "application/json;v=1.0"
+ORIGIN = "sso.oidc ansible"
+DEFAULT_AUTH_CLIENT_ID = "resource_owner_client"
+# The vendor-documented secret of the built-in resource owner clients (public, same on every install).
+DEFAULT_AUTH_CLIENT_SECRET = "014DF517-39D1-4453-B7B3-9930C563627C"
+# The scope the OIDCClients endpoints need, plus the one each documented login client pairs it with.
+REQUIRED_SCOPE = "access_control_api"
+COMPANION_SCOPES = {"resource_owner_client": "sast_rest_api", "resource_owner_sast_client": "sast_api"}
+# Clients the product itself logs in with: never deleted by overridden/deleted/absent.
+BUILTIN_CLIENTS = ("cxsast_client", "resource_owner_client", "resource_owner_sast_client")
+MIN_SECRET_LENGTH = 4
+
+GRANT_TYPES = ["authorization_code", "client_credentials", "hybrid", "implicit", "password"]
+EXCLUSIVE_GRANTS = (("implicit", "authorization_code"), ("implicit", "hybrid"), ("authorization_code", "hybrid"))
+
+# IdentityServer4 enum numbering (AccessTokenType, TokenUsage, TokenExpiration).
+ENUMS = {
+    "access_token_type": {"jwt": 0, "reference": 1},
+    "refresh_token_usage": {"reuse": 0, "one_time_only": 1},
+    "refresh_token_expiration": {"sliding": 0, "absolute": 1},
+}
+
+# option -> (API key, kind). Kinds: str, uri (empty = none), bool, int, enum, set (list compared as a
+# set), secrets, claims, prefix (none = "").
+FIELDS = (
+    ("client_id", "clientId", "str"),
+    ("name", "clientName", "str"),
+    ("enabled", "enabled", "bool"),
+    ("require_client_secret", "requireClientSecret", "bool"),
+    ("client_secrets", "clientSecrets", "secrets"),
+    ("allowed_grant_types", "allowedGrantTypes", "set"),
+    ("allowed_scopes", "allowedScopes", "set"),
+    ("redirect_uris", "redirectUris", "set"),
+    ("post_logout_redirect_uris", "postLogoutRedirectUris", "set"),
+    ("front_channel_logout_uri", "frontChannelLogoutUri", "uri"),
+    ("front_channel_logout_session_required", "frontChannelLogoutSessionRequired", "bool"),
+    ("back_channel_logout_uri", "backChannelLogoutUri", "uri"),
+    ("back_channel_logout_session_required", "backChannelLogoutSessionRequired", "bool"),
+    ("allow_offline_access", "allowOfflineAccess", "bool"),
+    ("access_token_type", "accessTokenType", "enum"),
+    ("update_access_token_claims_on_refresh", "updateAccessTokenClaimsOnRefresh", "bool"),
+    ("include_jwt_id", "includeJwtId", "bool"),
+    ("always_include_user_claims_in_id_token", "alwaysIncludeUserClaimsInIdToken", "bool"),
+    ("identity_token_lifetime", "identityTokenLifetime", "int"),
+    ("access_token_lifetime", "accessTokenLifetime", "int"),
+    ("authorization_code_lifetime", "authorizationCodeLifetime", "int"),
+    ("absolute_refresh_token_lifetime", "absoluteRefreshTokenLifetime", "int"),
+    ("sliding_refresh_token_lifetime", "slidingRefreshTokenLifetime", "int"),
+    ("refresh_token_usage", "refreshTokenUsage", "enum"),
+    ("refresh_token_expiration", "refreshTokenExpiration", "enum"),
+    ("allowed_cors_origins", "allowedCorsOrigins", "set"),
+    ("allow_access_tokens_via_browser", "allowAccessTokensViaBrowser", "bool"),
+    ("claims", "claims", "claims"),
+    ("client_claims_prefix", "clientClaimsPrefix", "prefix"),
+)
+OPTION_NAMES = tuple(f[0] for f in FIELDS)
+API_KEYS = tuple(f[1] for f in FIELDS)
+KIND = dict((f[0], f[2]) for f in FIELDS)
+API_KEY = dict((f[0], f[1]) for f in FIELDS)
+
+# Server defaults of an omitted field (vendor sample, IdentityServer4 model defaults). Used to build a
+# create payload, and by state=replaced/overridden for options left out. ``name`` and ``client_secrets``
+# are deliberately absent: replaced never clears a name or the secrets the user did not mention.
+DEFAULTS = {
+    "enabled": True,
+    "require_client_secret": True,
+    "allowed_grant_types": [],
+    "allowed_scopes": [],
+    "redirect_uris": [],
+    "post_logout_redirect_uris": [],
+    "front_channel_logout_uri": None,
+    "front_channel_logout_session_required": True,
+    "back_channel_logout_uri": None,
+    "back_channel_logout_session_required": True,
+    "allow_offline_access": False,
+    "access_token_type": "jwt",
+    "update_access_token_claims_on_refresh": False,
+    "include_jwt_id": False,
+    "always_include_user_claims_in_id_token": False,
+    "identity_token_lifetime": 300,
+    "access_token_lifetime": 3600,
+    "authorization_code_lifetime": 300,
+    "absolute_refresh_token_lifetime": 2592000,
+    "sliding_refresh_token_lifetime": 1296000,
+    "refresh_token_usage": "one_time_only",
+    "refresh_token_expiration": "absolute",
+    "allowed_cors_origins": [],
+    "allow_access_tokens_via_browser": False,
+    "claims": [],
+    "client_claims_prefix": "",
+}
+POSITIVE_LIFETIMES = ("identity_token_lifetime", "access_token_lifetime", "authorization_code_lifetime")
+LIFETIMES = POSITIVE_LIFETIMES + ("absolute_refresh_token_lifetime", "sliding_refresh_token_lifetime")
+
+
+# ---------------------------------------------------------------------------- argument specs
+def connection_argument_spec():
+    spec = {
+        "url": {"type": "str", "fallback": (env_fallback, ["CX_URL"])},
+        "username": {"type": "str", "fallback": (env_fallback, ["CX_USERNAME"])},
+        "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CX_PASSWORD"])},
+        "auth_client_id": {"type": "str", "default": DEFAULT_AUTH_CLIENT_ID,
+                           "fallback": (env_fallback, ["CX_AUTH_CLIENT_ID"])},
+        "auth_client_secret": {"type": "str", "no_log": True, "default": DEFAULT_AUTH_CLIENT_SECRET,
+                               "fallback": (env_fallback, ["CX_AUTH_CLIENT_SECRET"])},
+        "token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CX_TOKEN"])},
+    }
+    spec.update(connection_spec(validate_certs_env=["CX_VALIDATE_CERTS"], ca_path_env=["CX_CA_PATH"]))
+    return spec
+
+
+def client_options():
+    """Options of one OIDC client (the single module's resource options, a set module's config entry)."""
+    lifetime = {"type": "int", "no_log": False}
+    return {
+        "client_id": {"type": "str", "required": True},
+        "name": {"type": "str"},
+        "enabled": {"type": "bool"},
+        "require_client_secret": {"type": "bool"},
+        "client_secrets": {"type": "list", "elements": "str", "no_log": True},
+        "allowed_grant_types": {"type": "list", "elements": "str", "choices": list(GRANT_TYPES)},
+        "allowed_scopes": {"type": "list", "elements": "str"},
+        "redirect_uris": {"type": "list", "elements": "str"},
+        "post_logout_redirect_uris": {"type": "list", "elements": "str"},
+        "front_channel_logout_uri": {"type": "str"},
+        "front_channel_logout_session_required": {"type": "bool"},
+        "back_channel_logout_uri": {"type": "str"},
+        "back_channel_logout_session_required": {"type": "bool"},
+        "allow_offline_access": {"type": "bool"},
+        "access_token_type": {"type": "str", "choices": ["jwt", "reference"]},
+        "update_access_token_claims_on_refresh": {"type": "bool"},
+        "include_jwt_id": {"type": "bool"},
+        "always_include_user_claims_in_id_token": {"type": "bool"},
+        "identity_token_lifetime": dict(lifetime),
+        "access_token_lifetime": dict(lifetime),
+        "authorization_code_lifetime": dict(lifetime),
+        "absolute_refresh_token_lifetime": dict(lifetime),
+        "sliding_refresh_token_lifetime": dict(lifetime),
+        "refresh_token_usage": {"type": "str", "choices": ["reuse", "one_time_only"]},
+        "refresh_token_expiration": {"type": "str", "choices": ["sliding", "absolute"]},
+        "allowed_cors_origins": {"type": "list", "elements": "str"},
+        "allow_access_tokens_via_browser": {"type": "bool"},
+        "claims": {"type": "list", "elements": "dict", "options": {
+            "type": {"type": "str", "required": True},
+            "value": {"type": "str", "required": True},
+        }},
+        "client_claims_prefix": {"type": "str"},
+    }
+
+
+def client_argument_spec():
+    return single_spec(connection_argument_spec(), client_options())
+
+
+def clients_argument_spec():
+    return set_spec(connection_argument_spec(), client_options())
+
+
+def info_argument_spec():
+    spec = connection_argument_spec()
+    spec["client_id"] = {"type": "str"}
+    return spec
+
+
+def entry_from_params(params):
+    """The resource options of a single-module task (connection options left out)."""
+    entry = dict((name, params.get(name)) for name in OPTION_NAMES)
+    entry["state"] = params.get("state")
+    return entry
+
+
+# ---------------------------------------------------------------------------- secrets
+def secret_hash(value, algorithm="sha256"):
+    """IdentityServer's ``Sha256()`` / ``Sha512()``: base64 of the digest of the UTF-8 bytes."""
+    digest = hashlib.new(algorithm, str(value).encode("utf-8")).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def secret_forms(plain):
+    """Every stored form that proves ``plain`` is already configured: its hashes and itself."""
+    return (secret_hash(plain), secret_hash(plain, "sha512"), plain)
+
+
+def looks_hashed(value):
+    """True when a stored value has the shape of an IdentityServer hash (base64 of 32 or 64 bytes)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    return len(raw) in (32, 64)
+
+
+def stored_form(plain, stored):
+    """The value of ``stored`` that is ``plain`` (itself or one of its hashes), or None."""
+    for form in secret_forms(plain):
+        if form in stored:
+            return form
+    return None
+
+
+def secrets_match(plains, stored):
+    """Whether the plaintext list ``plains`` is exactly the stored list (order and form aside)."""
+    remaining = set(stored or [])
+    for plain in set(plains or []):
+        form = stored_form(plain, remaining)
+        if form is None:
+            return False
+        remaining.discard(form)
+    return not remaining
+
+
+# ---------------------------------------------------------------------------- canonical form
+def _sorted_set(values):
+    return sorted(set(str(v) for v in values or []))
+
+
+def _claims(values):
+    seen = set()
+    out = []
+    for claim in values or []:
+        if not isinstance(claim, dict):
+            continue
+        pair = (str(claim.get("type") or ""), "" if claim.get("value") is None else str(claim.get("value")))
+        if pair not in seen:
+            seen.add(pair)
+            out.append(pair)
+    return [{"type": t, "value": v} for t, v in sorted(out)]
+
+
+def to_canonical(option, value):
+    """One value (API side or option side) -> canonical option-space value."""
+    kind = KIND[option]
+    if kind == "enum":
+        if isinstance(value, str):
+            return value
+        names = dict((number, name) for name, number in ENUMS[option].items())
+        return names.get(value, value)
+    if kind == "set":
+        return _sorted_set(value)
+    if kind == "secrets":
+        return sorted(set(value or []))
+    if kind == "claims":
+        return _claims(value)
+    if kind == "uri":
+        return value or None
+    if kind == "prefix":
+        return value or ""
+    if kind == "bool" and value is not None:
+        return bool(value)
+    if kind == "int" and value is not None and not isinstance(value, bool):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def to_api(option, value):
+    """Canonical value -> API value."""
+    kind = KIND[option]
+    if kind == "enum":
+        return ENUMS[option].get(value, value)
+    if kind in ("set", "secrets"):
+        return list(value or [])
+    if kind == "claims":
+        return [{"type": c["type"], "value": c["value"]} for c in value or []]
+    return value
+
+
+def normalize_url(url):
+    """Server base URL (``https://host[:port]``); a pasted ``/cxrestapi[/auth]`` suffix is dropped."""
+    text = (url or "").strip().rstrip("/")
+    for suffix in (API_PREFIX, "/cxrestapi"):
+        if text.lower().endswith(suffix):
+            text = text[:-len(suffix)]
+    return text
+
+
+# ---------------------------------------------------------------------------- errors
+def parse_error(response):
+    """(vendor text, error code) from any error body Access Control may send.
+
+    The format is not documented, so every plausible one is read: the OAuth token errors, the
+    CxSAST ``messageCode``/``messageDetails`` pair, ``message``/``Message``/``ErrorMessage``, ASP.NET
+    ProblemDetails and ModelState dictionaries, a JSON list of messages, plain text, and an empty
+    401 whose reason is in ``WWW-Authenticate``.
+    """
+    data = response.json
+    if isinstance(data, dict):
+        if isinstance(data.get("error"), str) and data.get("error"):
+            text = data["error"]
+            if data.get("error_description"):
+                text = "%s (%s)" % (data["error"], data["error_description"])
+            return text, data["error"]
+        for key in ("messageDetails", "MessageDetails", "errorMessage", "ErrorMessage", "message", "Message"):
+            if isinstance(data.get(key), str) and data.get(key):
+                code = data.get("messageCode", data.get("MessageCode", data.get("errorCode", data.get("ErrorCode"))))
+                return data[key], None if code is None else str(code)
+        errors = data.get("errors")
+        if isinstance(errors, dict) and errors:
+            details = _field_messages(errors)
+            title = data.get("title") or "Validation failed"
+            return ("%s %s" % (title, details)).strip(), None
+        if isinstance(data.get("title"), str) and data.get("title"):
+            return data["title"], None
+        if data and all(isinstance(v, list) for v in data.values()):
+            return _field_messages(data), None
+    if isinstance(data, list) and data and all(isinstance(v, str) for v in data):
+        return "; ".join(data), None
+    if isinstance(data, str) and data:
+        return data, None
+    if data is None and not (response.text or "").strip():
+        challenge = response.headers.get("WWW-Authenticate") if response.headers else None
+        if challenge:
+            return "WWW-Authenticate: %s" % challenge, None
+        return "(empty response body)", None
+    return short_body(response), None
+
+
+def _field_messages(errors):
+    parts = []
+    for field in sorted(errors):
+        messages = errors[field]
+        if isinstance(messages, list):
+            messages = " ".join(str(m) for m in messages)
+        parts.append("%s: %s" % (field, messages) if field else str(messages))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------- session
+class CxSession(object):
+    """One Access Control session per module run: lazy password-grant login, bearer header, re-login on 401."""
+
+    def __init__(self, params, scrubber=None, warn=None, add_secret=None, sleep=time.sleep):
+        self.params = params
+        self.add_secret = add_secret or (lambda value: None)
+        self.base_url = normalize_url(params.get("url"))
+        self.api = ApiClient(
+            SERVICE, self.base_url + API_PREFIX,
+            validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
+            timeout=params.get("timeout") or 30,
+            headers={"Accept": ACCEPT, "cxOrigin": ORIGIN},
+            auth=self._auth_header, reauth=self._reauth, error_parser=parse_error,
+            warn=warn, scrubber=scrubber, sleep=sleep,
+        )
+        token = (params.get("token") or "").strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        self.given_token = bool(token)
+        self.token = token or None
+        self.token_type = "Bearer"
+        self.expires_at = None
+        self.logins = 0
+
+    @property
+    def can_login(self):
+        return bool(self.params.get("username") and self.params.get("password"))
+
+    def scope(self):
+        client_id = self.params.get("auth_client_id") or DEFAULT_AUTH_CLIENT_ID
+        companion = COMPANION_SCOPES.get(client_id)
+        return "%s %s" % (REQUIRED_SCOPE, companion) if companion else REQUIRED_SCOPE
+
+    def _auth_header(self, method, url, headers, body):
+        expired = self.expires_at is not None and time.time() >= self.expires_at
+        if self.token is None or (expired and self.can_login):
+            self.login()
+        return {"Authorization": "%s %s" % (self.token_type, self.token)}
+
+    def _reauth(self):
+        if not self.can_login:
+            return False
+        self.login()
+        return True
+
+    def login(self):
+        form = urlencode([
+            ("username", self.params.get("username") or ""),
+            ("password", self.params.get("password") or ""),
+            ("grant_type", "password"),
+            ("scope", self.scope()),
+            ("client_id", self.params.get("auth_client_id") or DEFAULT_AUTH_CLIENT_ID),
+            ("client_secret", self.params.get("auth_client_secret") or ""),
+        ])
+        try:
+            response = self.api.request("POST", TOKEN_PATH, data=form, authenticated=False, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        except ApiError as exc:
+            exc.hint = login_hint(exc, self.params)
+            raise
+        data = response.json if isinstance(response.json, dict) else {}
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise ApiError(SERVICE, "POST", TOKEN_PATH, status=response.status,
+                           vendor_text="the answer carries no access_token",
+                           hint="Check that url points at the CxSAST server (%s)" % self.base_url)
+        self.add_secret(token)
+        self.token = token
+        token_type = data.get("token_type") or "Bearer"
+        self.token_type = "Bearer" if token_type.lower() == "bearer" else token_type
+        try:
+            lifetime = float(data.get("expires_in"))
+        except (TypeError, ValueError):
+            lifetime = None
+        # Log in again a little before the token runs out, rather than wait for the 401.
+        self.expires_at = time.time() + lifetime - min(30.0, lifetime * 0.1) if lifetime else None
+        self.logins += 1
+
+    def request(self, method, path, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            headers["Content-Type"] = CONTENT_TYPE
+        try:
+            return self.api.request(method, path, headers=headers, **kwargs)
+        except ApiError as exc:
+            if exc.status == 401:
+                if self.given_token and not self.can_login:
+                    exc.hint = ("The token given in token (or CX_TOKEN) was refused: it has expired or does not "
+                                "belong to this server. Get a new token, or give username and password so the "
+                                "module can log in itself")
+                else:
+                    exc.hint = "The server refused a fresh token from its own token endpoint"
+            elif exc.status == 403:
+                exc.hint = ("The user needs the 'Manage Clients' permission, and the token the %s scope"
+                            % REQUIRED_SCOPE)
+            raise
+
+    def close(self):
+        self.api.close()
+
+
+def login_hint(exc, params):
+    code = exc.error_code or ""
+    if code == "invalid_client":
+        return ("Check auth_client_id and auth_client_secret (CX_AUTH_CLIENT_ID, CX_AUTH_CLIENT_SECRET); "
+                "the built-in %s uses the vendor-documented default secret" % DEFAULT_AUTH_CLIENT_ID)
+    if code == "invalid_grant":
+        return ("Check username and password (CX_USERNAME, CX_PASSWORD); the user must be an application "
+                "user: Active Directory users cannot use the REST API")
+    if code == "invalid_scope":
+        return ("The login client %r must allow the scope %s" % (params.get("auth_client_id"), REQUIRED_SCOPE))
+    if code in ("unauthorized_client", "unsupported_grant_type"):
+        return "The login client %r must allow the password grant" % params.get("auth_client_id")
+    return exc.hint
+
+
+def check_connection(params):
+    """Connection options, checked before any request."""
+    url = params.get("url")
+    if not url:
+        raise InputError("url: the CxSAST server URL is required (for example https://cxsast.example.com); "
+                         "set url or the CX_URL environment variable")
+    parts = urlsplit(normalize_url(url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError("url: %r is not an http(s) URL; give the server base URL such as "
+                         "https://cxsast.example.com" % url)
+    if not (params.get("token") or "").strip():
+        missing = [name for name in ("username", "password") if not params.get(name)]
+        if missing:
+            raise InputError("%s: required to log in unless token is given; set %s or the environment "
+                             "variable%s %s" % (" and ".join(missing), " and ".join(missing),
+                                                "s" if len(missing) > 1 else "",
+                                                " and ".join("CX_" + m.upper() for m in missing)))
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        raise InputError("timeout: must be a positive number of seconds")
+
+
+def session_from_module(sm):
+    """Check the connection options and build the session (no request is sent here)."""
+    check_connection(sm.params)
+    session = CxSession(sm.params, scrubber=sm.scrub, warn=sm.warn, add_secret=sm.add_secret)
+    sm.register_client(session.api)
+    sm.on_close(session.close)
+    return session
+
+
+def resource_from_module(sm):
+    return OidcClientResource(session_from_module(sm), sm.params)
+
+
+# ---------------------------------------------------------------------------- the resource
+class OidcClientResource(Resource):
+    """An OIDC client of Access Control, keyed by its OAuth ``client_id``."""
+
+    service = SERVICE
+    kind = "OIDC client"
+    key = "client_id"
+    secret_fields = ("client_secrets",)
+    defaults = DEFAULTS
+    builtin_protected = BUILTIN_CLIENTS
+
+    def __init__(self, client, params=None):
+        Resource.__init__(self, client, params)
+        # True once a stored secret is seen that is not shaped like a hash: the server stores as sent.
+        self.stores_as_sent = False
+
+    # -- validation --------------------------------------------------------
+    def validate(self, entry, where, state):
+        client_id = entry.get("client_id")
+        if not isinstance(client_id, str) or not client_id.strip():
+            raise InputError("%sclient_id: must be a non-empty string" % where)
+        if client_id != client_id.strip():
+            raise InputError("%sclient_id: %r has leading or trailing spaces" % (where, client_id))
+        if state == "deleted":
+            return
+        secrets = entry.get("client_secrets")
+        if secrets is not None:
+            for index, secret in enumerate(secrets):
+                if secret is None or len(str(secret)) < MIN_SECRET_LENGTH:
+                    raise InputError("%sclient_secrets[%d]: a secret must have at least %d characters"
+                                     % (where, index, MIN_SECRET_LENGTH))
+            if len(set(secrets)) != len(secrets):
+                raise InputError("%sclient_secrets: the same secret is listed twice" % where)
+        grants = entry.get("allowed_grant_types") or []
+        for one, other in EXCLUSIVE_GRANTS:
+            if one in grants and other in grants:
+                raise InputError("%sallowed_grant_types: %s and %s cannot be combined (IdentityServer refuses "
+                                 "it); keep one of them" % (where, one, other))
+        for index, origin in enumerate(entry.get("allowed_cors_origins") or []):
+            parts = urlsplit(origin or "")
+            if not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment:
+                raise InputError("%sallowed_cors_origins[%d]: %r is not an origin; write scheme://host[:port] "
+                                 "without a path or trailing slash" % (where, index, origin))
+        for option in LIFETIMES:
+            value = entry.get(option)
+            if value is None:
+                continue
+            if option in POSITIVE_LIFETIMES and value <= 0:
+                raise InputError("%s%s: must be a positive number of seconds" % (where, option))
+            if value < 0:
+                raise InputError("%s%s: must not be negative" % (where, option))
+        for option in ("redirect_uris", "post_logout_redirect_uris", "allowed_scopes"):
+            for index, value in enumerate(entry.get(option) or []):
+                if not value or not str(value).strip():
+                    raise InputError("%s%s[%d]: must not be empty" % (where, option, index))
+        for index, claim in enumerate(entry.get("claims") or []):
+            if not (claim.get("type") or "").strip():
+                raise InputError("%sclaims[%d].type: must not be empty" % (where, index))
+
+    # -- reading -----------------------------------------------------------
+    def read_all(self, keys=None):
+        response = self.client.request("GET", CLIENTS_PATH)
+        data = response.json
+        if not isinstance(data, list):
+            raise ApiError(SERVICE, "GET", CLIENTS_PATH, status=response.status,
+                           vendor_text="expected a JSON list of clients, got %s" % short_body(response))
+        raws = [raw for raw in data if isinstance(raw, dict)]
+        wanted = None if keys is None else set(keys)
+        out = []
+        for raw in raws:
+            # A server whose list shows summaries only: read the full client, for those the task names.
+            if (wanted is None or raw.get("clientId") in wanted) and not all(k in raw for k in API_KEYS):
+                if raw.get("id") is not None:
+                    raw = self.client.request("GET", "%s/%s" % (CLIENTS_PATH, quote_path(raw["id"]))).json or raw
+            out.append(raw)
+        for raw in out:
+            for value in raw.get("clientSecrets") or []:
+                if not looks_hashed(value):
+                    self.stores_as_sent = True
+        return out
+
+    def normalize(self, raw):
+        canon = {}
+        for option, api_key, _kind in FIELDS:
+            canon[option] = to_canonical(option, raw.get(api_key))
+        return canon
+
+    def desired(self, entry):
+        want = {}
+        for option in OPTION_NAMES:
+            value = entry.get(option)
+            if value is not None:
+                want[option] = to_canonical(option, copy.deepcopy(value))
+        return want
+
+    def equal(self, field, want, have):
+        if field == "client_secrets":
+            if (self.params or {}).get("update_secret") == "always":
+                return False
+            return secrets_match(want, have)
+        return want == have
+
+    # -- writing -----------------------------------------------------------
+    def build_create(self, want):
+        canon = copy.deepcopy(DEFAULTS)
+        canon.update({"name": None, "client_secrets": []})
+        canon.update(want)
+        body = {}
+        for option, api_key, _kind in FIELDS:
+            body[api_key] = to_api(option, canon[option])
+        # New secrets go as plaintext: the documented meaning of clientSecrets on a write.
+        body["clientSecrets"] = list(want.get("client_secrets") or [])
+        return body
+
+    def build_update(self, item, want, changed):
+        raw = item["raw"]
+        body = dict((k, copy.deepcopy(v)) for k, v in raw.items() if k != "id")
+        for option, api_key, _kind in FIELDS:
+            if api_key not in body:
+                body[api_key] = to_api(option, item["canon"][option])
+        for option in changed:
+            if option != "client_secrets":
+                body[API_KEY[option]] = to_api(option, want[option])
+        body["clientSecrets"] = self.secrets_to_send(item, want, changed)
+        return body
+
+    def secrets_to_send(self, item, want, changed):
+        """The clientSecrets of a PUT: what keeps (or rotates to) the wanted secrets on any server."""
+        stored = list(item["raw"].get("clientSecrets") or [])
+        if "client_secrets" in want:
+            out = []
+            for plain in want["client_secrets"]:
+                form = stored_form(plain, stored)
+                if form == plain or (form is not None and self.stores_as_sent):
+                    out.append(form)
+                else:
+                    out.append(plain)
+            return out
+        if not stored or self.stores_as_sent:
+            return stored
+        raise InputError(
+            "client_secrets: the client has %d secret(s), which the API shows only as hashes, and the update of "
+            "%s has to send the whole client. Sending the hashes back would let a server that hashes what it "
+            "receives replace each secret by the hash of its hash, so the module does not do it. Give "
+            "client_secrets (the plaintext, unchanged or new) with this change"
+            % (len(stored), ", ".join(changed)))
+
+    def send_create(self, payload, want):
+        self.client.request("POST", CLIENTS_PATH, json_body=payload)
+        return None
+
+    def send_update(self, item, payload, want):
+        self.client.request("PUT", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), json_body=payload)
+        return item["raw"]["id"]
+
+    def send_delete(self, item):
+        # 404: somebody else deleted it meanwhile, which is what was wanted.
+        self.client.request("DELETE", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), allow_status=(404,))
+
+    def predict(self, item, want, changed):
+        if item is None:
+            payload = self.build_create(want)
+            stored = []
+        else:
+            payload = self.build_update(item, want, changed)
+            stored = list(item["raw"].get("clientSecrets") or [])
+        canon = self.normalize(payload)
+        if "client_secrets" in want:
+            forms = []
+            for plain in want["client_secrets"]:
+                form = stored_form(plain, stored)
+                if form is None:
+                    form = plain if self.stores_as_sent else secret_hash(plain)
+                forms.append(form)
+            canon["client_secrets"] = sorted(set(forms))
+        else:
+            canon["client_secrets"] = sorted(set(stored))
+        return canon
+
+    def match_written(self, hint, want, existing):
+        if hint is not None:
+            for item in existing:
+                if item["raw"].get("id") == hint:
+                    return item
+        return self.match(want, existing)
+
+    # -- output ------------------------------------------------------------
+    def mask_payload(self, payload):
+        if payload is None:
+            return None
+        out = copy.deepcopy(payload)
+        if out.get("clientSecrets"):
+            out["clientSecrets"] = [MASK for _value in out["clientSecrets"]]
+        return out
+
+    def info(self, raw):
+        """A client as the info module returns it: the options (secrets masked) and the server's id."""
+        out = self.mask(self.normalize(raw))
+        out["id"] = raw.get("id")
+        return out
+
+
+def run_info(sm, resource):
+    """cx_oidc_client_info: one client by client_id, or all; never changes anything."""
+    client_id = sm.params.get("client_id")
+    raws = resource.read_all([client_id] if client_id else None)
+    clients = [resource.info(raw) for raw in raws if not client_id or raw.get("clientId") == client_id]
+    if client_id:
+        msg = "OIDC client %r %s" % (client_id, "found" if clients else "not found")
+    else:
+        msg = "%d OIDC client(s) found" % len(clients)
+    sm.exit(changed=False, msg=msg, clients=clients, api_calls=sm.api_calls())

@@ -1,0 +1,766 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""SlashID OIDC provider credentials for SSO (private: not part of the collection's public API).
+
+Everything the SlashID API needs, from its OpenAPI spec (SlashID API 1.1):
+
+* ``/organizations/sso/oidc/provider-credentials`` (GET list with ``oauth_provider``,
+  POST create answering 201 without ``result``) and ``.../{oauth_client_id}`` (GET, PATCH,
+  DELETE); the path key is the provider's OAuth client_id, URL-encoded.
+* Every call carries ``SlashID-OrgID`` and ``SlashID-API-Key``: an API key, no login and
+  no token, so there is nothing to reuse between tasks.
+* Mutating calls take ``SlashID-Required-Consistency`` and ``SlashID-Required-Consistency-Timeout``;
+  a 408 means "consistency not reached in time, the write may still land", so it is
+  followed by reads that tell what really happened.
+* Errors come in the ``{meta, errors: [{httpcode, message}]}`` envelope; a 404 for an
+  unknown endpoint is not JSON.
+* ``client_secret`` is never returned; ``options.apple.private_key`` may or may not be.
+
+The canonical form of a credential (``normalize``/``desired``) is in option space with the
+provider's documented defaults filled in, so the answer is the same whether or not the
+server fills them in: ``authorize_scopes`` is the effective set (the always-requested
+default scopes first, then the others sorted), ``secret_lifetime`` is Go's
+``time.Duration`` string (``720h0m0s``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.sso.oidc.plugins.module_utils._http import (
+    MASK, ApiClient, ApiError, default_error_text, quote_path, short_body,
+)
+from ansible_collections.sso.oidc.plugins.module_utils._module import connection_spec, set_spec, single_spec
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
+
+SERVICE = "SlashID"
+DEFAULT_API_URL = "https://api.slashid.com"
+COLLECTION_PATH = "/organizations/sso/oidc/provider-credentials"
+KIND = "SlashID SSO credential"
+
+PROVIDERS = ["google", "github", "bitbucket", "gitlab", "facebook", "line", "azuread", "okta", "apple"]
+
+#: authorize_scopes defaults; the API always requests these scopes in addition to any listed.
+DEFAULT_SCOPES = {
+    "google": ("openid", "email", "profile"),
+    "github": ("read:user", "user:email"),
+    "bitbucket": ("account",),
+    "gitlab": ("read_user",),
+    "facebook": ("email", "public_profile"),
+    "line": ("openid", "email", "profile"),
+    "azuread": ("openid", "email", "profile", "User.Read"),
+    "okta": ("openid", "email", "profile"),
+    "apple": ("openid", "email", "name"),
+}
+
+#: the other provider options and their API defaults (apple's private_key, team_id and key_id have none)
+PROVIDER_FIELDS = {
+    "azuread": {"tenant": "common"},
+    "okta": {"organization_url": ""},
+    "apple": {"team_id": "", "key_id": "", "secret_lifetime": "720h0m0s"},
+}
+
+APPLE_REQUIRED = ("private_key", "team_id", "key_id")
+MIN_LIFETIME = 300
+MAX_LIFETIME = 15777000
+CONSISTENCY_LEVELS = ["local_region", "all_regions"]
+
+#: after a 408, read the credential at once, then after 1 s and 2 s more
+READBACK_DELAYS = (0.0, 1.0, 2.0)
+
+WRITE_FIELDS = ("label", "external_cred_id", "enable_in_slashid_oidc_authz_server")
+
+
+# ----------------------------------------------------------------------------- argument specs
+def connection_argspec():
+    spec = {
+        "org_id": {"type": "str", "fallback": (env_fallback, ["SLASHID_ORG_ID"])},
+        "api_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SLASHID_API_KEY"])},
+        "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SLASHID_API_URL"])},
+        "consistency": {"type": "str", "choices": list(CONSISTENCY_LEVELS)},
+        "consistency_timeout": {"type": "int"},
+    }
+    spec.update(connection_spec(ca_path_env=["SLASHID_CA_PATH"]))
+    return spec
+
+
+def _scopes_spec():
+    return {"type": "list", "elements": "str"}
+
+
+def options_argspec():
+    spec = dict((prov, {"type": "dict", "options": {"authorize_scopes": _scopes_spec()}}) for prov in PROVIDERS)
+    spec["azuread"]["options"]["tenant"] = {"type": "str"}
+    spec["okta"]["options"]["organization_url"] = {"type": "str"}
+    spec["apple"]["options"].update({
+        "private_key": {"type": "str", "no_log": True},
+        "team_id": {"type": "str"},
+        "key_id": {"type": "str", "no_log": False},
+        "secret_lifetime": {"type": "str", "no_log": False},
+    })
+    return spec
+
+
+def resource_argspec():
+    return {
+        "client_id": {"type": "str", "required": True},
+        "client_secret": {"type": "str", "no_log": True},
+        "provider": {"type": "str", "choices": list(PROVIDERS)},
+        "label": {"type": "str"},
+        "external_cred_id": {"type": "str"},
+        "enable_in_slashid_oidc_authz_server": {"type": "bool"},
+        "options": {"type": "dict", "options": options_argspec()},
+        "update_secret": {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False},
+        "recreate": {"type": "bool", "default": False},
+    }
+
+
+def cred_argument_spec():
+    """slashid_sso_cred."""
+    return single_spec(connection_argspec(), resource_argspec())
+
+
+def creds_argument_spec():
+    """slashid_sso_creds."""
+    spec = set_spec(connection_argspec(), resource_argspec())
+    spec["update_secret"]["no_log"] = False
+    return spec
+
+
+def info_argument_spec():
+    """slashid_sso_cred_info."""
+    spec = connection_argspec()
+    spec["client_id"] = {"type": "str"}
+    spec["provider"] = {"type": "str", "choices": list(PROVIDERS)}
+    return spec
+
+
+def entry_from_params(params):
+    """The single module's options as one entry of the engine."""
+    return dict((name, params.get(name)) for name in resource_argspec())
+
+
+# ----------------------------------------------------------------------------- value helpers
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
+
+
+def parse_duration(text):
+    """Seconds in a Go ``time.Duration`` string ("720h", "1h30m", "300s"), or None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    body = text.strip()
+    sign = 1.0
+    if body[:1] in ("+", "-"):
+        sign = -1.0 if body[0] == "-" else 1.0
+        body = body[1:]
+    if body == "0":
+        return 0.0
+    if not body:
+        return None
+    pos, total = 0, 0.0
+    while pos < len(body):
+        match = _GO_PART.match(body, pos)
+        if not match:
+            return None
+        total += float(match.group(1)) * _GO_UNITS[match.group(2)]
+        pos = match.end()
+    return sign * total
+
+
+def format_duration(seconds):
+    """Go's ``Duration.String()`` of a number of seconds ("720h0m0s", "5m0s", "1m30.5s")."""
+    nanos = int(round(seconds * 1e9))
+    if nanos == 0:
+        return "0s"
+    sign = "-" if nanos < 0 else ""
+    nanos = abs(nanos)
+    hours, rest = divmod(nanos, 3600 * 10 ** 9)
+    minutes, rest = divmod(rest, 60 * 10 ** 9)
+    secs, frac = divmod(rest, 10 ** 9)
+    text = str(secs)
+    if frac:
+        text += "." + ("%09d" % frac).rstrip("0")
+    if hours:
+        return "%s%dh%dm%ss" % (sign, hours, minutes, text)
+    if minutes:
+        return "%s%dm%ss" % (sign, minutes, text)
+    return "%s%ss" % (sign, text)
+
+
+def canonical_duration(text):
+    seconds = parse_duration(text)
+    return text if seconds is None else format_duration(seconds)
+
+
+def split_scopes(scopes):
+    out = []
+    for scope in scopes or ():
+        for part in str(scope).split():
+            if part not in out:
+                out.append(part)
+    return out
+
+
+def effective_scopes(provider, scopes):
+    """The scopes a credential really requests: the defaults (always requested) first, then the rest sorted."""
+    defaults = list(DEFAULT_SCOPES.get(provider, ()))
+    extra = sorted(set(split_scopes(scopes)) - set(defaults))
+    return defaults + extra
+
+
+def pem_text(value):
+    """A PEM value with line endings and surrounding blanks normalised, for comparison."""
+    if not isinstance(value, str):
+        return None
+    lines = [line.strip() for line in value.strip().replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def shown_private_key(raw):
+    """The apple private key a server showed, when it really showed one (not empty, not masked)."""
+    options = (raw or {}).get("options") or {}
+    apple = options.get("apple") if isinstance(options, dict) else None
+    value = apple.get("private_key") if isinstance(apple, dict) else None
+    if isinstance(value, str) and "-----BEGIN" in value:
+        return value
+    return None
+
+
+def provider_defaults(provider):
+    """Canonical options of ``provider`` with every API default."""
+    out = {"authorize_scopes": list(DEFAULT_SCOPES[provider])}
+    out.update(copy.deepcopy(PROVIDER_FIELDS.get(provider, {})))
+    return out
+
+
+def canonical_provider_options(provider, given):
+    """Canonical options of one provider from an API object (defaults filled in, private_key left out)."""
+    given = given if isinstance(given, dict) else {}
+    out = provider_defaults(provider)
+    out["authorize_scopes"] = effective_scopes(provider, given.get("authorize_scopes"))
+    for field, default in PROVIDER_FIELDS.get(provider, {}).items():
+        value = given.get(field)
+        if value in (None, ""):
+            value = default
+        out[field] = canonical_duration(value) if field == "secret_lifetime" else value
+    return out
+
+
+# ----------------------------------------------------------------------------- errors and client
+def parse_error(response):
+    """Vendor text from the ``{meta, errors: [{httpcode, message}]}`` envelope, with a hint where it helps."""
+    data = response.json
+    code = None
+    if isinstance(data, dict):
+        messages = []
+        for err in data.get("errors") or []:
+            if isinstance(err, dict):
+                if err.get("message"):
+                    messages.append(str(err["message"]))
+                if code is None and err.get("httpcode") is not None:
+                    code = err.get("httpcode")
+        text = "; ".join(messages) or default_error_text(response)
+    else:
+        text = short_body(response)
+        if response.status == 404:
+            text += (" (no JSON error envelope: the URL is not a SlashID API endpoint; check api_url, "
+                     "for example %s)" % DEFAULT_API_URL)
+    if response.status == 401:
+        text += ". Check api_key (SLASHID_API_KEY) and org_id (SLASHID_ORG_ID)"
+    elif response.status == 403:
+        text += ". The API key needs the admin role of the organization to change SSO credentials"
+    return text, code
+
+
+def build_client(sm):
+    """The ApiClient for one module run. Checks the connection options first; no request is sent here."""
+    params = sm.params
+    for name, env in (("org_id", "SLASHID_ORG_ID"), ("api_key", "SLASHID_API_KEY")):
+        if not params.get(name):
+            raise InputError("%s: required; set it or the %s environment variable" % (name, env))
+    api_url = params.get("api_url") or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise InputError("api_url: %r is not an http(s) URL; use for example %s" % (api_url, DEFAULT_API_URL))
+    timeout = params.get("consistency_timeout")
+    if timeout is not None and not 1 <= timeout <= 120:
+        raise InputError("consistency_timeout: %s is out of range; SlashID accepts 1 to 120 seconds" % timeout)
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        raise InputError("timeout: must be a positive number of seconds")
+    headers = {
+        "Accept": "application/json",
+        "SlashID-OrgID": params["org_id"],
+        "SlashID-API-Key": params["api_key"],
+    }
+    client = ApiClient(SERVICE, api_url, validate_certs=params.get("validate_certs", True),
+                       ca_path=params.get("ca_path"), timeout=params.get("timeout") or 30, headers=headers,
+                       error_parser=parse_error, warn=sm.warn, scrubber=sm.scrub)
+    sm.register_client(client)
+    sm.on_close(client.close)
+    return client
+
+
+def credential_resource(sm):
+    """The Resource for a module run (API key auth: no login, no token, nothing to reuse)."""
+    res = SlashIdCredential(build_client(sm), sm.params, warn=sm.warn, add_secret=sm.add_secret)
+    state = sm.params.get("state")
+    res.state = {"present": "merged", "absent": "deleted"}.get(state, state or "merged")
+    return res
+
+
+# ----------------------------------------------------------------------------- the resource
+class SlashIdCredential(Resource):
+    """One set of OIDC provider credentials for SSO, keyed by the provider's OAuth client_id."""
+
+    service = SERVICE
+    kind = KIND
+    key = "client_id"
+    secret_fields = ("client_secret", "options.apple.private_key")
+    write_only = ("client_secret", "options.apple.private_key")
+    #: canonical values of an option left out (replaced/overridden); options {} = every provider default
+    defaults = {"label": "", "external_cred_id": "", "enable_in_slashid_oidc_authz_server": False, "options": {}}
+
+    def __init__(self, client, params=None, warn=None, add_secret=None, sleep=time.sleep):
+        Resource.__init__(self, client, params)
+        self.warn = warn or (lambda msg: None)
+        self.add_secret = add_secret or (lambda value: None)
+        self.sleep = sleep
+        self.state = "merged"
+        self.where = {}
+        self.may_recreate = set()
+        self.current = None
+
+    # ------------------------------------------------------------------ paths and calls
+    @staticmethod
+    def path(client_id=None):
+        if client_id is None:
+            return COLLECTION_PATH
+        return "%s/%s" % (COLLECTION_PATH, quote_path(client_id))
+
+    def write_headers(self):
+        timeout = self.params.get("consistency_timeout")
+        return {
+            "SlashID-Required-Consistency": self.params.get("consistency"),
+            "SlashID-Required-Consistency-Timeout": str(timeout) if timeout is not None else None,
+        }
+
+    def _unexpected(self, method, path, response, what):
+        return ApiError(SERVICE, method, path, status=response.status,
+                        vendor_text=self.client.scrub("unexpected answer (%s): %s" % (what, short_body(response))))
+
+    def get(self, client_id):
+        """The API object of one credential, or None when SlashID says it does not exist."""
+        path = self.path(client_id)
+        resp = self.client.request("GET", path, allow_status=(404,))
+        if resp.status == 404:
+            if isinstance(resp.json, dict):
+                return None
+            # A 404 that is not the JSON envelope is an unknown endpoint, not an unknown credential.
+            raise self.client.http_error("GET", self.client.url(path), resp)
+        data = resp.json
+        if not isinstance(data, dict) or not isinstance(data.get("result"), dict):
+            raise self._unexpected("GET", path, resp, "no result object")
+        return data["result"]
+
+    def list(self, provider=None):
+        params = {"oauth_provider": provider} if provider else None
+        resp = self.client.request("GET", COLLECTION_PATH, params=params)
+        data = resp.json
+        if not isinstance(data, dict) or not isinstance(data.get("result", []), (list, type(None))):
+            raise self._unexpected("GET", COLLECTION_PATH, resp, "no result list")
+        result = [r for r in data.get("result") or [] if isinstance(r, dict)]
+        pagination = (data.get("meta") or {}).get("pagination") or {}
+        total = pagination.get("total_count") if isinstance(pagination, dict) else None
+        if isinstance(total, int) and total > len(result):
+            self.warn("SlashID listed %d of %d SSO credentials; the others were not compared" % (len(result), total))
+        return result
+
+    # ------------------------------------------------------------------ validation (no network)
+    def validate(self, entry, where, state):
+        self.state = state
+        client_id = entry.get("client_id")
+        if not isinstance(client_id, str) or not client_id.strip():
+            raise InputError("%sclient_id: required, the OAuth client_id the provider issued" % where)
+        if client_id != client_id.strip():
+            raise InputError("%sclient_id: %r has leading or trailing blanks" % (where, client_id))
+        self.where[client_id] = where
+        if entry.get("recreate") or self.params.get("recreate"):
+            self.may_recreate.add(client_id)
+        if state == "deleted":
+            return
+        secret = entry.get("client_secret")
+        if secret is not None and len(secret) < 4:
+            raise InputError("%sclient_secret: too short to be a client secret (at least 4 characters)" % where)
+        provider = entry.get("provider")
+        given = dict((prov, sub) for prov, sub in (entry.get("options") or {}).items() if sub is not None)
+        if len(given) > 1:
+            raise InputError("%soptions: set the options of one provider only (got %s)"
+                             % (where, ", ".join(sorted(given))))
+        for prov, sub in given.items():
+            if provider and prov != provider:
+                raise InputError("%soptions.%s: does not apply to provider %s; use options.%s"
+                                 % (where, prov, provider, provider))
+            self._validate_provider_options(prov, sub, "%soptions.%s." % (where, prov))
+
+    @staticmethod
+    def _validate_provider_options(provider, sub, where):
+        for scope in sub.get("authorize_scopes") or []:
+            if not str(scope).strip():
+                raise InputError("%sauthorize_scopes: empty scope" % where)
+        if provider != "apple":
+            return
+        missing = [f for f in APPLE_REQUIRED if not sub.get(f)]
+        if missing:
+            raise InputError("%s%s: required with options.apple (the API takes the apple options only whole, and "
+                             "never shows the private key back)" % (where, ", ".join(missing)))
+        for field in ("team_id", "key_id"):
+            if not re.match(r"^[A-Za-z0-9]{10}$", sub[field]):
+                raise InputError("%s%s: %r is not the 10-character identifier Apple issues" % (where, field, sub[field]))
+        if "PRIVATE KEY" not in sub["private_key"]:
+            raise InputError("%sprivate_key: not a PEM private key (the ES256 key from Apple, PKCS8 PEM, "
+                             "-----BEGIN PRIVATE KEY-----)" % where)
+        lifetime = sub.get("secret_lifetime")
+        if lifetime is not None:
+            seconds = parse_duration(lifetime)
+            if seconds is None:
+                raise InputError("%ssecret_lifetime: %r is not a Go duration such as 720h, 24h or 90m"
+                                 % (where, lifetime))
+            if not MIN_LIFETIME <= seconds <= MAX_LIFETIME:
+                raise InputError("%ssecret_lifetime: %s is out of range; SlashID accepts 5m (300s) to 15777000s "
+                                 "(about 6 months)" % (where, lifetime))
+
+    # ------------------------------------------------------------------ reading
+    def read_all(self, keys=None):
+        if keys is not None and len(keys) == 1:
+            raw = self.get(keys[0])
+            return [raw] if raw is not None else []
+        return self.list()
+
+    def normalize(self, raw):
+        provider = raw.get("provider")
+        options = raw.get("options") if isinstance(raw.get("options"), dict) else {}
+        shown = shown_private_key(raw)
+        if shown:
+            self.add_secret(shown)
+        canon = {
+            "client_id": raw.get("client_id"),
+            "provider": provider,
+            "label": raw.get("label") or "",
+            "external_cred_id": raw.get("external_cred_id") or raw.get("external_cred") or "",
+            "enable_in_slashid_oidc_authz_server": bool(raw.get("enable_in_slashid_oidc_authz_server")),
+            "options": {},
+        }
+        if provider in DEFAULT_SCOPES:
+            canon["options"][provider] = canonical_provider_options(provider, options.get(provider))
+        return canon
+
+    def desired(self, entry):
+        want = {}
+        for name in ("client_id", "client_secret", "provider") + WRITE_FIELDS:
+            if entry.get(name) is not None:
+                want[name] = entry[name]
+        options = {}
+        for prov, sub in (entry.get("options") or {}).items():
+            if sub is None:
+                continue
+            canon = {}
+            for field, value in sub.items():
+                if value is None:
+                    continue
+                if field == "authorize_scopes":
+                    value = effective_scopes(prov, value)
+                elif field == "secret_lifetime":
+                    value = canonical_duration(value)
+                canon[field] = value
+            options[prov] = canon
+        if options:
+            want["options"] = options
+        return want
+
+    def match(self, want, existing):
+        item = Resource.match(self, want, existing)
+        self.current = item
+        if self.state == "deleted":
+            return item
+        key = self.key_of(want)
+        where = self.where.get(key, "")
+        options = want.get("options") or {}
+        if item is None:
+            missing = [f for f in ("provider", "client_secret") if want.get(f) is None]
+            if missing:
+                raise InputError("%s%s: required to create %s %r, which does not exist"
+                                 % (where, " and ".join(missing), KIND, key))
+            if want["provider"] == "apple" and "apple" not in options:
+                raise InputError("%soptions.apple: required to create an apple credential (private_key, team_id, "
+                                 "key_id)" % where)
+            return item
+        have_provider = item["canon"].get("provider")
+        provider = want.get("provider") or have_provider
+        for prov in options:
+            if prov != provider:
+                raise InputError("%soptions.%s: %s %r is a %s credential; use options.%s"
+                                 % (where, prov, KIND, key, provider, provider))
+        if provider != have_provider and key in self.may_recreate:
+            if want.get("client_secret") is None:
+                raise InputError("%sclient_secret: required to create %s %r again with provider %s"
+                                 % (where, KIND, key, provider))
+            if provider == "apple" and "apple" not in options:
+                raise InputError("%soptions.apple: required to create %s %r again with provider apple"
+                                 % (where, KIND, key))
+        if provider == "apple" and self.state in ("replaced", "overridden") and "apple" not in options:
+            raise InputError("%soptions.apple: required with state=%s, which sets every option, and the apple "
+                             "options are only accepted whole" % (where, self.state))
+        return item
+
+    def match_written(self, hint, want, existing):
+        return Resource.match(self, want, existing)
+
+    # ------------------------------------------------------------------ comparing
+    def _full_state(self):
+        return self.state in ("replaced", "overridden")
+
+    def equal(self, field, want, have):
+        if field == "options":
+            return self.options_equal(want, have, self.current)
+        if field in ("label", "external_cred_id"):
+            return (want or "") == (have or "")
+        if field == "enable_in_slashid_oidc_authz_server":
+            return bool(want) == bool(have)
+        return want == have
+
+    def options_equal(self, want, have, item):
+        have = have or {}
+        if not want:
+            if not self._full_state() or not have:
+                return True
+            provider = sorted(have)[0]
+            want = {provider: {}}
+        for prov, sub in want.items():
+            have_sub = have.get(prov)
+            if have_sub is None:
+                return False
+            if self._full_state():
+                full = provider_defaults(prov)
+                full.update(sub)
+                sub = full
+            for field, value in sub.items():
+                if field == "private_key":
+                    shown = shown_private_key(item["raw"]) if item else None
+                    if shown is not None and pem_text(shown) != pem_text(value):
+                        return False
+                    continue
+                if have_sub.get(field) != value:
+                    return False
+        return True
+
+    def recreate_needed(self, item, want):
+        if want.get("provider") and want["provider"] != item["canon"].get("provider"):
+            return ["provider"]
+        return []
+
+    # ------------------------------------------------------------------ payloads
+    @staticmethod
+    def _api_options(provider, sub):
+        """One provider's options as the API takes them; apple's object is always whole."""
+        out = copy.deepcopy(sub)
+        if provider == "apple":
+            out.setdefault("secret_lifetime", PROVIDER_FIELDS["apple"]["secret_lifetime"])
+        return out
+
+    def build_create(self, want):
+        provider = want["provider"]
+        payload = {"client_id": want["client_id"], "client_secret": want["client_secret"], "provider": provider}
+        for field in WRITE_FIELDS:
+            value = want.get(field)
+            if value is None or (field == "external_cred_id" and value == ""):
+                continue
+            payload[field] = value
+        sub = (want.get("options") or {}).get(provider)
+        if sub is not None:
+            payload["options"] = {provider: self._api_options(provider, sub)}
+        return payload
+
+    def _update_options(self, item, want):
+        provider = item["canon"]["provider"]
+        base = provider_defaults(provider) if self._full_state() else copy.deepcopy(item["canon"]["options"].get(
+            provider) or provider_defaults(provider))
+        base.update(copy.deepcopy((want.get("options") or {}).get(provider) or {}))
+        if provider == "apple" and not base.get("private_key"):
+            shown = shown_private_key(item["raw"])
+            if not shown:
+                raise InputError("options.apple.private_key: required to change the apple options of %s %r (the "
+                                 "API takes them only whole)" % (KIND, item["canon"]["client_id"]))
+            base["private_key"] = shown
+        return {provider: self._api_options(provider, base)}
+
+    def build_update(self, item, want, changed):
+        payload = {}
+        for field in changed:
+            if field in WRITE_FIELDS:
+                payload[field] = want[field]
+            elif field == "client_secret":
+                payload["client_secret"] = want["client_secret"]
+            elif field in ("options", "options.apple.private_key"):
+                payload["options"] = self._update_options(item, want)
+        return payload
+
+    def mask_payload(self, payload):
+        out = copy.deepcopy(payload)
+        if out.get("client_secret"):
+            out["client_secret"] = MASK
+        apple = (out.get("options") or {}).get("apple")
+        if isinstance(apple, dict) and apple.get("private_key"):
+            apple["private_key"] = MASK
+        return out
+
+    def predict(self, item, want, changed):
+        if item is None:
+            return self.normalize(self.build_create(want))
+        raw = copy.deepcopy(item["raw"])
+        payload = self.build_update(item, want, changed)
+        for field, value in payload.items():
+            if field == "options":
+                merged = dict(raw.get("options") or {})
+                merged.update(copy.deepcopy(value))
+                raw["options"] = merged
+            elif field != "client_secret":
+                raw[field] = value
+        return self.normalize(raw)
+
+    # ------------------------------------------------------------------ writing
+    def _write(self, method, path, body, confirm, what):
+        """Send one write; on 408 read until the outcome is known and report it truthfully."""
+        try:
+            self.client.request(method, path, json_body=body, headers=self.write_headers())
+            return
+        except ApiError as exc:
+            if exc.status != 408:
+                raise
+            error = exc
+        verdict = False
+        for delay in READBACK_DELAYS:
+            if delay:
+                self.sleep(delay)
+            verdict = confirm()
+            if verdict is not False:
+                break
+        if verdict is True:
+            self.warn("SlashID answered %s %s with HTTP 408 (%s); a read shows the %s was applied"
+                      % (method, error.path, error.vendor_text or "consistency not reached in time", what))
+            return
+        if verdict is None:
+            hint = ("the change is only to a secret SlashID never shows, so whether it was applied cannot be read "
+                    "back; run the task again with update_secret=always to send it again")
+        else:
+            hint = ("reads after it do not show the %s yet; SlashID may still apply it later, so run the task "
+                    "again to see the outcome (raise consistency_timeout to wait longer)" % what)
+        raise ApiError(SERVICE, method, error.path, status=408, vendor_text=error.vendor_text, hint=hint,
+                       body=error.body, error_code=error.error_code)
+
+    def _landed(self, want, fields):
+        """A confirm function: does a fresh read show ``fields`` at ``want``'s values?"""
+        def confirm():
+            raw = self.get(want["client_id"])
+            if raw is None:
+                return False
+            if not fields:
+                return None
+            item = {"raw": raw, "canon": self.normalize(raw)}
+            saved, self.current = self.current, item
+            try:
+                return all(self.equal(f, want[f], item["canon"].get(f)) for f in fields if f in want)
+            finally:
+                self.current = saved
+        return confirm
+
+    def send_create(self, payload, want):
+        client_id = want["client_id"]
+
+        def confirm():
+            raw = self.get(client_id)
+            return raw is not None and raw.get("provider") == want["provider"]
+
+        try:
+            self._write("POST", COLLECTION_PATH, payload, confirm, "create")
+        except ApiError as exc:
+            if exc.status not in (400, 409):
+                raise
+            raw = self.get(client_id)
+            if raw is None:
+                raise
+            self._adopt(exc, raw, want)
+        return None
+
+    def _adopt(self, exc, raw, want):
+        """A create refused because the client_id exists (created meanwhile, or by a write that landed late)."""
+        item = {"raw": raw, "canon": self.normalize(raw)}
+        if item["canon"]["provider"] != want["provider"]:
+            raise ApiError(SERVICE, exc.method, exc.path, status=exc.status, vendor_text=exc.vendor_text,
+                           hint="%s %r exists already with provider %s; set recreate=true to replace it"
+                           % (KIND, want["client_id"], item["canon"]["provider"]))
+        saved, self.current = self.current, item
+        try:
+            changed = [f for f in sorted(want) if f not in self.write_only
+                       and not self.equal(f, want[f], item["canon"].get(f))]
+        finally:
+            self.current = saved
+        changed.append("client_secret")
+        if "private_key" in ((want.get("options") or {}).get("apple") or {}) and "options" not in changed:
+            changed.append("options.apple.private_key")
+        self.warn("SlashID refused to create %s %r (HTTP %s) because it exists already (created meanwhile, or by "
+                  "an earlier write that landed late); it was updated to the wanted state instead"
+                  % (KIND, want["client_id"], exc.status))
+        payload = self.build_update(item, want, changed)
+        self._write("PATCH", self.path(want["client_id"]), payload,
+                    self._landed(want, [f for f in changed if f not in self.write_only]), "update")
+
+    def send_update(self, item, payload, want):
+        client_id = item["canon"]["client_id"]
+        fields = [f for f in payload if f != "client_secret"]
+        if fields == ["options"] and set(self._changed_option_fields(item, payload)) <= {"private_key"}:
+            fields = []
+        self._write("PATCH", self.path(client_id), payload, self._landed(dict(want, client_id=client_id), fields),
+                    "update")
+        return None
+
+    @staticmethod
+    def _changed_option_fields(item, payload):
+        provider = item["canon"]["provider"]
+        have = item["canon"]["options"].get(provider) or {}
+        sent = payload["options"].get(provider) or {}
+        return [f for f, v in sent.items() if f == "private_key" or have.get(f) != v]
+
+    def send_delete(self, item):
+        client_id = item["canon"]["client_id"]
+        try:
+            self._write("DELETE", self.path(client_id), None, lambda: self.get(client_id) is None, "delete")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # gone already (deleted meanwhile): the wanted outcome
+
+
+# ----------------------------------------------------------------------------- info
+def run_info(sm):
+    """slashid_sso_cred_info: one credential or all, optionally of one provider."""
+    res = credential_resource(sm)
+    client_id = sm.params.get("client_id")
+    provider = sm.params.get("provider")
+    if client_id is not None:
+        if not client_id.strip():
+            raise InputError("client_id: must not be empty; leave it out to list every credential")
+        raws = res.read_all([client_id])
+    else:
+        raws = res.list(provider)
+    creds = [res.mask(res.normalize(raw)) for raw in raws]
+    if provider:
+        creds = [c for c in creds if c.get("provider") == provider]
+    what = "%d %s(s)" % (len(creds), KIND)
+    if client_id is not None and not creds:
+        what = "no %s %r%s" % (KIND, client_id, " with provider %s" % provider if provider else "")
+    sm.exit(changed=False, credentials=creds, msg="found %s" % what, api_calls=sm.api_calls())

@@ -1,0 +1,439 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vcenter_identity_provider
+short_description: Manage a vCenter Server identity provider (identity federation with OIDC or OAuth2)
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes one identity provider of vCenter Server identity federation
+    (C(vcenter.identity.providers) of the vSphere Automation API), for example Microsoft Entra ID, ADFS,
+    Okta or any OpenID Connect provider.
+  - The provider is found by O(name); vCenter does not require names to be unique, so when several providers
+    share the name the task fails and lists their ids, and O(provider_id) chooses one.
+  - Only the options you set are compared; an option left out keeps the vCenter value. A change sends one
+    C(PATCH) with only the fields that differ (for example only O(domain_names)).
+  - The task reads the list of providers once, and the details of the provider (one more C(GET)) only when an
+    option that the list does not show is set (O(org_ids), O(upn_claim), O(groups_claim), O(idm_protocol),
+    O(idm_endpoints), O(active_directory_over_ldap), O(oidc.claim_map), most O(oauth2) fields, or a client
+    secret the list does not reveal).
+  - For an OIDC provider vCenter reads the discovery document at O(oidc.discovery_endpoint) itself when the
+    provider is created or the endpoint changes; when it cannot, the task fails with vCenter's reason and nothing
+    is written.
+  - To manage many providers in one task (one login, one read), use M(sso.oidc.vcenter_identity_providers).
+author:
+  - sso.oidc contributors
+extends_documentation_fragment:
+  - sso.oidc.attributes
+  - sso.oidc.attributes.stateful
+  - sso.oidc.vcenter
+  - sso.oidc.update_secret
+attributes:
+  action_group:
+    description: Use C(group/sso.oidc.vcenter) or C(group/sso.oidc.all) in C(module_defaults) to set the connection once.
+    support: full
+    membership:
+      - sso.oidc.vcenter
+      - sso.oidc.all
+options:
+  state:
+    description:
+      - V(present) creates the provider or updates what differs; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - The friendly name of the provider, which identifies it for this module.
+      - Required unless O(provider_id) is given. With both, O(provider_id) finds the provider and O(name) renames it.
+    type: str
+  provider_id:
+    description:
+      - The id vCenter gave the provider (see M(sso.oidc.vcenter_identity_provider_info)).
+      - Use it when several providers share a O(name), or to rename a provider.
+      - An id that does not exist fails with O(state=present): vCenter assigns ids, they cannot be chosen.
+    type: str
+  config_tag:
+    description:
+      - The kind of provider, V(oidc) (OpenID Connect, configured from a discovery document) or V(oauth2)
+        (OAuth2 endpoints given one by one). Sent to vCenter as C(Oidc) or C(Oauth2).
+      - Defaults to V(oidc), or to V(oauth2) when O(oauth2) is given. Left out on an update, the provider keeps
+        its kind.
+      - Changing the kind of an existing provider needs it to be deleted and created again (a new id);
+        that happens only with O(recreate=true).
+    type: str
+    choices: [oidc, oauth2]
+  oidc:
+    description:
+      - The OpenID Connect settings, for O(config_tag=oidc). Required to create an OIDC provider.
+      - vCenter fills the endpoints, the issuer and the keys from the discovery document.
+      - Mutually exclusive with O(oauth2).
+    type: dict
+    suboptions:
+      discovery_endpoint:
+        description:
+          - The full URL of the discovery document, for example
+            V(https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration).
+          - vCenter must be able to reach it.
+        type: str
+        required: true
+      client_id:
+        description: The client id of the vCenter application at the identity provider.
+        type: str
+        required: true
+      client_secret:
+        description:
+          - The client secret of that application.
+          - Compared when vCenter shows it (in clear, or encoded in the provider's authentication header);
+            otherwise O(update_secret) decides when it is sent.
+        type: str
+        required: true
+      claim_map:
+        description:
+          - Maps claims of the tokens to vCenter groups. vCenter supports the key V(perms), whose value maps
+            each external group to a list of vCenter groups, for example
+            C({perms: {"ExternalAdmins": ["vsphere.local\\Administrators"]}}).
+          - Group lists are compared as sets. Sent as an empty map on create when not set.
+        type: dict
+  oauth2:
+    description:
+      - The OAuth2 settings, for O(config_tag=oauth2). Required to create an OAuth2 provider.
+      - Mutually exclusive with O(oidc).
+    type: dict
+    suboptions:
+      auth_endpoint:
+        description: The authorization endpoint of the provider.
+        type: str
+        required: true
+      token_endpoint:
+        description: The token endpoint of the provider.
+        type: str
+        required: true
+      public_key_uri:
+        description: The URL of the provider's public keys (JWKS) that sign its tokens.
+        type: str
+        required: true
+      client_id:
+        description: The client id of the vCenter application at the identity provider.
+        type: str
+        required: true
+      client_secret:
+        description:
+          - The client secret of that application.
+          - Compared when vCenter shows it; otherwise O(update_secret) decides when it is sent.
+        type: str
+        required: true
+      claim_map:
+        description:
+          - Maps claims of the tokens to vCenter groups, as O(oidc.claim_map).
+        type: dict
+      issuer:
+        description: The issuer of the provider's tokens.
+        type: str
+        required: true
+      authentication_method:
+        description: How vCenter authenticates at the token endpoint.
+        type: str
+        required: true
+        choices: [CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT, PRIVATE_KEY_JWT]
+      auth_query_params:
+        description:
+          - Query parameters added to the authorization request of this OAuth2 spec, as O(auth_query_params).
+        type: dict
+  is_default:
+    description:
+      - V(true) makes this the default provider (vCenter then clears the flag on the others).
+      - vCenter makes the first provider the default whatever this says, and has no call to clear the flag:
+        V(false) on the default provider changes nothing and warns; make another provider the default instead.
+    type: bool
+  domain_names:
+    description:
+      - The domains vCenter trusts for users and groups of this provider, for example V(corp.example.com).
+      - An empty list lets vCenter take the domain from each user's principal name.
+      - Compared as a set, without regard to case.
+    type: list
+    elements: str
+  auth_query_params:
+    description:
+      - Query parameters vCenter adds to the authorization request, each name mapped to a list of values
+        (one value may be given as a string; an empty list adds the name without a value), for example
+        C({prompt: [login], domain_hint: [corp.example.com]}).
+      - Values are compared without regard to their order.
+    type: dict
+  idm_protocol:
+    description:
+      - How vCenter reads users and groups of the provider, V(REST), V(SCIM), V(SCIM2_0) (with O(idm_endpoints)),
+        or V(LDAP) (with O(active_directory_over_ldap)).
+      - vCenter cannot clear it once set.
+    type: str
+    choices: [REST, SCIM, SCIM2_0, LDAP]
+  idm_endpoints:
+    description:
+      - The identity management endpoints for O(idm_protocol) V(REST), V(SCIM) or V(SCIM2_0); at least one.
+      - Compared as a set.
+    type: list
+    elements: str
+  active_directory_over_ldap:
+    description:
+      - Active Directory over LDAP for users and groups, with O(idm_protocol=LDAP), as vCenter uses for ADFS.
+      - vCenter takes this object whole, so every change sends all of it, O(active_directory_over_ldap.password)
+        included. A O(active_directory_over_ldap.cert_chain) left out keeps the one vCenter has.
+    type: dict
+    suboptions:
+      user_name:
+        description: The user that binds to the directory, for example V(cn=svc-vcenter,cn=Users,dc=corp,dc=example,dc=com).
+        type: str
+        required: true
+      password:
+        description:
+          - The password of O(active_directory_over_ldap.user_name).
+          - Compared when vCenter shows it in clear; otherwise O(update_secret) decides when it is sent
+            (it is also sent with any other change of this object).
+        type: str
+        required: true
+      users_base_dn:
+        description: The base DN of the users.
+        type: str
+        required: true
+      groups_base_dn:
+        description: The base DN of the groups.
+        type: str
+        required: true
+      server_endpoints:
+        description:
+          - The LDAP servers, for example V(ldaps://dc1.corp.example.com:636), in the order vCenter should try them.
+        type: list
+        elements: str
+        required: true
+      cert_chain:
+        description:
+          - The PEM certificates that verify the servers. Required when a server uses C(ldaps://).
+        type: list
+        elements: str
+  upn_claim:
+    description:
+      - The token claim with the user principal name. vCenter's default is V(acct).
+    type: str
+  groups_claim:
+    description:
+      - The token claim with the user's groups. An empty string goes back to vCenter's default
+        (the C(group_names) and C(group_ids) claims).
+    type: str
+  org_ids:
+    description:
+      - The organisation ids of the SDDC that this provider serves (VMware Cloud tenancy). Compared as a set.
+    type: list
+    elements: str
+  recreate:
+    description:
+      - Allow the provider to be deleted and created again when O(config_tag) changes, which vCenter cannot
+        update in place. The provider gets a new id.
+    type: bool
+    default: false
+  update_secret:
+    description:
+      - Applies to O(oidc.client_secret), O(oauth2.client_secret) and O(active_directory_over_ldap.password)
+        when vCenter does not show them. Where vCenter shows a secret, it is compared and this option does not matter.
+notes:
+  - Secrets never appear in results: O(oidc.client_secret), O(oauth2.client_secret),
+    O(active_directory_over_ldap.password) and vCenter's C(authentication_header) (it encodes the client secret)
+    are masked in RV(existing), RV(proposed), RV(end_state) and RV(diff). Use C(no_log) on the task as well.
+  - The redirect URI to register at the identity provider is shown on the vCenter identity provider page.
+seealso:
+  - module: sso.oidc.vcenter_identity_providers
+  - module: sso.oidc.vcenter_identity_provider_info
+  - module: sso.oidc.oidc_discovery_info
+  - name: vSphere Automation API, identity providers
+    description: The vendor's reference of the API this module uses.
+    link: https://developer.broadcom.com/xapis/vsphere-automation-api/latest/vcenter/identity/providers/
+"""
+
+EXAMPLES = r"""
+- name: Federate vCenter with an OpenID Connect provider
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: Corporate SSO
+    oidc:
+      discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
+      client_id: vcenter
+      client_secret: "{{ vcenter_oidc_secret }}"
+      claim_map:
+        perms:
+          vcenter-admins: ['vsphere.local\Administrators']
+    domain_names: [corp.example.com]
+    upn_claim: upn
+    groups_claim: groups
+    is_default: true
+  no_log: true
+
+- name: Trust one more domain (one PATCH with only domain_names)
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: Corporate SSO
+    domain_names: [corp.example.com, partner.example.com]
+  no_log: true
+
+- name: ADFS with Active Directory over LDAPS, connection from VMWARE_* variables
+  sso.oidc.vcenter_identity_provider:
+    name: ADFS
+    oidc:
+      discovery_endpoint: https://adfs.corp.example.com/adfs/.well-known/openid-configuration
+      client_id: 7b3f0a4e-vcenter
+      client_secret: "{{ adfs_secret }}"
+    upn_claim: upn
+    groups_claim: group
+    idm_protocol: LDAP
+    active_directory_over_ldap:
+      user_name: cn=svc-vcenter,cn=Users,dc=corp,dc=example,dc=com
+      password: "{{ ldap_bind_password }}"
+      users_base_dn: cn=Users,dc=corp,dc=example,dc=com
+      groups_base_dn: dc=corp,dc=example,dc=com
+      server_endpoints: [ldaps://dc1.corp.example.com:636]
+      cert_chain: ["{{ lookup('ansible.builtin.file', 'corp-ca.pem') }}"]
+  environment:
+    VMWARE_HOST: vcenter.example.com
+    VMWARE_USER: administrator@vsphere.local
+    VMWARE_PASSWORD: "{{ vcenter_password }}"
+  no_log: true
+
+- name: Rotate the client secret (vCenter does not show it, so send it)
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: Corporate SSO
+    oidc:
+      discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
+      client_id: vcenter
+      client_secret: "{{ new_secret }}"
+    update_secret: always
+  no_log: true
+
+- name: Log in once and share the session between tasks
+  ansible.builtin.uri:
+    url: https://vcenter.example.com/api/session
+    method: POST
+    url_username: administrator@vsphere.local
+    url_password: "{{ vcenter_password }}"
+    force_basic_auth: true
+    status_code: 201
+  register: vc_login
+  no_log: true
+
+- name: Use that session (no login, no logout)
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    session_id: "{{ vc_login.json }}"
+    name: Corporate SSO
+    is_default: true
+  no_log: true
+
+- name: Log the session out
+  ansible.builtin.uri:
+    url: https://vcenter.example.com/api/session
+    method: DELETE
+    headers:
+      vmware-api-session-id: "{{ vc_login.json }}"
+    status_code: 204
+  no_log: true
+
+- name: Delete one of two providers that share a name
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    provider_id: 3f1c2d9e-5a7b-4c8d-9e0f-112233445566
+    state: absent
+  no_log: true
+"""
+
+RETURN = r"""
+msg:
+  description: What happened, or would happen in check mode.
+  returned: always
+  type: str
+  sample: identity provider 'Corporate SSO' updated (domain_names)
+action:
+  description: What happened to the provider, V(created), V(updated), V(deleted), V(recreated) or V(unchanged).
+  returned: success
+  type: str
+  sample: updated
+changed_fields:
+  description: The options that differed (top-level names; for O(oidc) the whole spec name).
+  returned: success
+  type: list
+  elements: str
+  sample: [domain_names]
+existing:
+  description:
+    - The provider as read before the task, in option names, with every secret masked; empty when it did not exist.
+    - Options only the details show (O(org_ids), O(upn_claim), ...) are present when the task read the details.
+  returned: success
+  type: dict
+  sample:
+    provider_id: 3f1c2d9e-5a7b-4c8d-9e0f-112233445566
+    name: Corporate SSO
+    config_tag: oidc
+    is_default: true
+    domain_names: [corp.example.com]
+    auth_query_params: {}
+    oidc:
+      discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
+      client_id: vcenter
+      client_secret: "********"
+proposed:
+  description: The request body sent (or that would be sent in check mode), with every secret masked; empty when unchanged.
+  returned: success
+  type: dict
+  sample:
+    config_tag: Oidc
+    domain_names: [corp.example.com, partner.example.com]
+end_state:
+  description:
+    - The provider after the task, read back from vCenter; predicted in check mode. Secrets masked. Empty after a delete.
+  returned: success
+  type: dict
+  sample:
+    provider_id: 3f1c2d9e-5a7b-4c8d-9e0f-112233445566
+    name: Corporate SSO
+    config_tag: oidc
+    is_default: true
+    domain_names: [corp.example.com, partner.example.com]
+    auth_query_params: {}
+    oidc:
+      discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
+      client_id: vcenter
+      client_secret: "********"
+diff:
+  description: RV(existing) and RV(end_state) as before and after, secrets masked (a changed secret shows as changed).
+  returned: when diff mode is on
+  type: dict
+  sample:
+    before: {name: Corporate SSO, domain_names: [corp.example.com]}
+    after: {name: Corporate SSO, domain_names: [corp.example.com, partner.example.com]}
+api_calls:
+  description: The HTTP requests the task sent to vCenter, by method (the login included, the logout not).
+  returned: always
+  type: dict
+  sample: {POST: 1, GET: 1, PATCH: 1}
+"""
+
+from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
+from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vcenter
+
+
+def main():
+    sm = SsoModule(vcenter.single_argument_spec(), **vcenter.SINGLE_KWARGS)
+    sm.run(vcenter.run_provider)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where the time of one unchanged task goes: Ansible's share, the module's imports, its work.
+
+    cd /work/main && .venv/bin/python tests/bench/task_cost.py [--n 100] [--runs 15] [--loop 20]
+
+1. Starts the Checkmarx simulator and creates the benchmark's N clients (cx_oidc_clients).
+2. Runs tests/bench/playbooks/task_cost.yml (ping, an unchanged cx_oidc_client, an unchanged
+   cx_oidc_clients of N) with ANSIBLE_KEEP_REMOTE_FILES=1 and keeps the AnsiballZ payloads.
+3. Times each payload as a plain process (``python AnsiballZ_<module>.py``), ``--runs`` times in
+   rotation, and checks each answer (no failure, no change) and the simulator log.
+4. ``python -X importtime`` on each payload: import time by origin (ansible-core, the requests stack,
+   the standard library, sso.oidc), and what the Checkmarx module imports beyond ping.
+5. ``python -m cProfile`` on each payload: the phases (imports, AnsibleModule, HTTP, engine, exit).
+6. With ``--loop M`` (default 20): the ping and cx_oidc_client loops of run.py with M items, in
+   rotation, so that Ansible's own share of a task (loop item time minus the module process) shows.
+
+Writes tests/output/bench/task_cost.json and renders the ``task-cost`` block of docs/performance.md.
+"""
+
+import argparse
+import json
+import os
+import pstats
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import run as bench  # noqa: E402  pylint: disable=wrong-import-position
+
+DEFAULT_OUTPUT = os.path.join(bench.TESTS, "output", "bench", "task_cost.json")
+BEGIN = "<!-- task-cost:begin -->"
+END = "<!-- task-cost:end -->"
+PAYLOADS = ("ping", "cx_oidc_client", "cx_oidc_clients")
+REQUESTS_STACK = ("requests", "urllib3", "charset_normalizer", "chardet", "idna", "certifi")
+HEAVY = ("botocore", "boto3", "jsonschema", "openapi_core", "cryptography", "yaml", "ansible.module_utils.urls",
+         "hypothesis")
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def origin(name):
+    top = name.split(".")[0]
+    if name.startswith("ansible_collections."):
+        return "sso.oidc"
+    if top == "ansible":
+        return "ansible-core"
+    if top in REQUESTS_STACK:
+        return "requests stack"
+    return "standard library"
+
+
+def parse_importtime(text):
+    """{module: (self us, cumulative us, depth)} and the total of the top-level imports."""
+    mods = {}
+    total = 0
+    for line in text.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if not match:
+            continue
+        self_us, cum_us, indent, name = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+        depth = (len(indent) - 1) // 2
+        mods[name] = (self_us, cum_us, depth)
+        if depth == 0:
+            total += cum_us
+    return mods, total
+
+
+def run_payload(path, extra_args=(), env=None):
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable] + list(extra_args) + [path], capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL, env=env, check=False)
+    return proc, time.perf_counter() - start
+
+
+def answer(proc):
+    for line in reversed(proc.stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
+def profile_phases(prof_path):
+    """Cumulative seconds of the phases of a module run, from a cProfile dump."""
+    stats = pstats.Stats(prof_path)
+    phases = {"imports": 0.0, "AnsibleModule (argument spec)": 0.0, "HTTP (requests, TLS, server)": 0.0,
+              "ApiClient / requests.Session setup": 0.0, "engine (read, normalise, compare)": 0.0,
+              "exit_json (result, scrubbing)": 0.0}
+    total = stats.total_tt
+    engine = http_in_engine = 0.0
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        base = os.path.basename(filename)
+        if func == "_find_and_load" and "importlib" in filename:
+            phases["imports"] = max(phases["imports"], ct)
+        elif base == "basic.py" and func == "__init__" and "module_utils" in filename:
+            phases["AnsibleModule (argument spec)"] = max(phases["AnsibleModule (argument spec)"], ct)
+        elif base == "_http.py" and func == "request":
+            phases["HTTP (requests, TLS, server)"] = max(phases["HTTP (requests, TLS, server)"], ct)
+        elif base == "_http.py" and func == "__init__":
+            phases["ApiClient / requests.Session setup"] += ct
+        elif base == "_reconcile.py" and func == "run":
+            engine = max(engine, ct)
+        elif base == "basic.py" and func == "exit_json":
+            phases["exit_json (result, scrubbing)"] = max(phases["exit_json (result, scrubbing)"], ct)
+    http = phases["HTTP (requests, TLS, server)"]
+    http_in_engine = min(http, engine)
+    phases["engine (read, normalise, compare)"] = max(0.0, engine - http_in_engine)
+    return total, phases
+
+
+def loop_costs(control, workdir, inventory, clients, m, rounds):
+    """Per-item seconds of the ping and cx_oidc_client loops (unchanged), alternating."""
+    vars_path = os.path.join(workdir, "loop_vars.json")
+    with open(vars_path, "w") as handle:
+        json.dump({"sim": control.harness.describe(), "bench_clients": clients[:m]}, handle)
+    out = {"ping": [], "cx_oidc_client": [], "cx_oidc_client (token once per play)": []}
+    plan = (("ping", "ping.yml", "Ping once per client"),
+            ("cx_oidc_client", "cx_single.yml", "Ensure each OIDC client"),
+            ("cx_oidc_client (token once per play)", "cx_single_token.yml", "Ensure each OIDC client"))
+    for rnd in range(rounds):
+        for name, playbook, task_name in plan[rnd % 3:] + plan[:rnd % 3]:
+            control.clear_log()
+            proc, _wall, timer = bench.run_playbook(playbook, workdir, vars_path, inventory)
+            if proc.returncode != 0:
+                raise SystemExit("%s failed:\n%s" % (playbook, (proc.stdout + proc.stderr)[-3000:]))
+            if name != "ping" and bench.count_requests(control.log())["writes"]:
+                raise SystemExit("%s wrote to the server: the loop is not unchanged" % playbook)
+            for task in timer.get("tasks", []):
+                if task["name"] == task_name:
+                    out[name].append(task["seconds"] / m)
+    return dict((k, median(v)) for k, v in out.items())
+
+
+def analyse(args):
+    from simulators.harness import Harness
+
+    workdir = tempfile.mkdtemp(prefix="sso-oidc-task-cost-")
+    harness = Harness(os.path.join(workdir, "sim"), names=["checkmarx"], persist=False, oidc=False).start()
+    result = {"n": args.n, "runs": args.runs, "machine": bench.machine_facts()}
+    try:
+        control = bench.Control(harness)
+        clients = bench.bench_clients(args.n)
+        vars_path = os.path.join(workdir, "vars.json")
+        with open(vars_path, "w") as handle:
+            json.dump({"sim": harness.describe(), "bench_clients": clients}, handle)
+        inventory = bench.write_inventory(workdir)
+
+        proc, _wall, _timer = bench.run_playbook("cx_set.yml", workdir, vars_path, inventory)
+        if proc.returncode != 0 or len(bench.bench_client_ids(control.state())) != args.n:
+            raise SystemExit("could not create the benchmark clients:\n%s" % (proc.stdout + proc.stderr)[-3000:])
+
+        remote_tmp = os.path.join(workdir, "remote_tmp")
+        proc, _wall, _timer = bench.run_playbook("task_cost.yml", workdir, vars_path, inventory, env={
+            "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp})
+        if proc.returncode != 0:
+            raise SystemExit("task_cost.yml failed:\n%s" % (proc.stdout + proc.stderr)[-3000:])
+        payloads = {}
+        for root, _dirs, files in os.walk(remote_tmp):
+            for name in files:
+                match = re.match(r"AnsiballZ_(\w+)\.py$", name)
+                if match and match.group(1) in PAYLOADS:
+                    payloads[match.group(1)] = os.path.join(root, name)
+        missing = [p for p in PAYLOADS if p not in payloads]
+        if missing:
+            raise SystemExit("payloads not found: %s" % ", ".join(missing))
+        env = bench.ansible_env()
+
+        # What each payload bundles (module_utils shipped in the zip).
+        bundles = {}
+        for name, path in payloads.items():
+            debug_dir = os.path.join(os.path.dirname(path), "debug_dir")
+            shutil.rmtree(debug_dir, ignore_errors=True)
+            subprocess.run([sys.executable, path, "explode"], capture_output=True, text=True, env=env, check=True)
+            files = {}
+            for root, _dirs, names in os.walk(debug_dir):
+                for fname in names:
+                    if fname.endswith(".py"):
+                        full = os.path.join(root, fname)
+                        files[os.path.relpath(full, debug_dir)] = os.path.getsize(full)
+            bundles[name] = {"files": len(files), "bytes": sum(files.values()),
+                             "sso_oidc": dict((k, v) for k, v in sorted(files.items())
+                                              if k.startswith("ansible_collections/")),
+                             "bundles_urls": "ansible/module_utils/urls.py" in files}
+            shutil.rmtree(debug_dir, ignore_errors=True)
+        result["bundles"] = bundles
+
+        # Plain process times, in rotation.
+        times = dict((name, []) for name in PAYLOADS)
+        requests_per_run = {}
+        for rnd in range(args.runs):
+            for name in PAYLOADS[rnd % 3:] + PAYLOADS[:rnd % 3]:
+                control.clear_log()
+                proc, seconds = run_payload(payloads[name], env=env)
+                data = answer(proc)
+                if not data or data.get("failed") or data.get("changed"):
+                    raise SystemExit("%s did not answer unchanged:\n%s%s" % (name, proc.stdout[-2000:], proc.stderr[-2000:]))
+                times[name].append(seconds)
+                requests_per_run[name] = bench.count_requests(control.log())
+        result["process"] = dict((name, {"median": median(v), "min": min(v), "all": [round(x, 4) for x in v]})
+                                 for name, v in times.items())
+        result["requests"] = requests_per_run
+
+        # Import time by origin.
+        imports = {}
+        for name in PAYLOADS:
+            samples = []
+            for _i in range(5):
+                proc, _seconds = run_payload(payloads[name], ["-X", "importtime"], env=env)
+                samples.append(parse_importtime(proc.stderr))
+            total = median([s[1] for s in samples]) / 1e6
+            by_module = {}
+            for mods, _total in samples:
+                for mod, (self_us, _cum, _depth) in mods.items():
+                    by_module.setdefault(mod, []).append(self_us)
+            self_med = dict((mod, median(v) / 1e6) for mod, v in by_module.items())
+            groups = {}
+            for mod, sec in self_med.items():
+                groups[origin(mod)] = groups.get(origin(mod), 0.0) + sec
+            imports[name] = {"total": total, "by_origin": groups, "modules": self_med,
+                             "heavy": sorted(m for m in self_med if any(m == h or m.startswith(h + ".") for h in HEAVY))}
+        ping_mods = set(imports["ping"]["modules"])
+        for name in PAYLOADS[1:]:
+            extra = dict((m, s) for m, s in imports[name]["modules"].items() if m not in ping_mods)
+            groups = {}
+            for mod, sec in extra.items():
+                groups[origin(mod)] = groups.get(origin(mod), 0.0) + sec
+            top = sorted(extra.items(), key=lambda kv: kv[1], reverse=True)[:12]
+            imports[name]["beyond_ping"] = {"total": sum(extra.values()), "by_origin": groups,
+                                            "top": [[m, round(s, 4)] for m, s in top]}
+        for name in PAYLOADS:
+            imports[name].pop("modules")
+        result["imports"] = imports
+
+        # Phases under cProfile.
+        phases = {}
+        for name in PAYLOADS:
+            samples = []
+            for i in range(3):
+                prof = os.path.join(workdir, "%s.%d.prof" % (name, i))
+                run_payload(payloads[name], ["-m", "cProfile", "-o", prof], env=env)
+                samples.append(profile_phases(prof))
+            phases[name] = {"total": median([s[0] for s in samples]),
+                            "phases": dict((k, median([s[1][k] for s in samples])) for k in samples[0][1])}
+        result["profile"] = phases
+
+        if args.loop:
+            result["loop"] = {"m": args.loop, "per_item": loop_costs(control, workdir, inventory, clients,
+                                                                      args.loop, args.loop_rounds)}
+    finally:
+        harness.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def ms(seconds):
+    return "-" if seconds is None else "%.0f ms" % (seconds * 1000)
+
+
+def render(result):
+    proc, imports, prof = result["process"], result["imports"], result["profile"]
+    facts = result["machine"]
+    lines = [BEGIN, "",
+             "Run of %s: `%s` (%s CPU(s), Python %s, ansible-core %s, load average %s)." % (
+                 facts["date"], result["command"], facts["nproc"], facts["python"], facts["ansible_core"],
+                 " / ".join(map(str, facts["loadavg_start"]))), ""]
+    if result.get("loop"):
+        loop = result["loop"]["per_item"]
+        lines += ["Per task in a loop of %d (median of %d rounds), and the module as a plain process (median of %d):"
+                  % (result["loop"]["m"], result["loop_rounds"], result["runs"]), "",
+                  "| Task | per loop item | module process | Ansible's share (item - process) |",
+                  "|---|---:|---:|---:|"]
+        for name, key in (("ansible.builtin.ping", "ping"), ("cx_oidc_client, unchanged", "cx_oidc_client"),
+                          ("cx_oidc_client, unchanged, token once per play", "cx_oidc_client (token once per play)")):
+            item = loop.get(key)
+            process = proc["ping" if key == "ping" else "cx_oidc_client"]["median"]
+            if key.endswith("play)"):
+                process = None
+            lines.append("| %s | %s | %s | %s |" % (name, ms(item), ms(process),
+                                                    ms(item - process) if item and process else "-"))
+        if loop.get("ping") and loop.get("cx_oidc_client"):
+            lines += ["", "Ratio cx_oidc_client / ping in the same loop: %.2f (token once per play: %s)." % (
+                loop["cx_oidc_client"] / loop["ping"],
+                "%.2f" % (loop["cx_oidc_client (token once per play)"] / loop["ping"])
+                if loop.get("cx_oidc_client (token once per play)") else "-")]
+        lines.append("")
+    lines += ["The module as a plain process (`python AnsiballZ_<module>.py`, median of %d runs):" % result["runs"], "",
+              "| Payload | process | imports (all) | ansible-core | requests stack | standard library | sso.oidc "
+              "| requests to the server |",
+              "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for name in PAYLOADS:
+        groups = imports[name]["by_origin"]
+        req = result["requests"].get(name) or {}
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, ms(proc[name]["median"]), ms(imports[name]["total"]), ms(groups.get("ansible-core")),
+            ms(groups.get("requests stack")), ms(groups.get("standard library")), ms(groups.get("sso.oidc")),
+            "-" if name == "ping" else "%d token, %d list, %d writes" % (req.get("token", 0), req.get("list_reads", 0),
+                                                                          req.get("writes", 0))))
+    lines += ["", "Imports beyond those of ping (self time, `-X importtime`, median of 5):", ""]
+    for name in PAYLOADS[1:]:
+        extra = imports[name]["beyond_ping"]
+        lines.append("- %s: %s in total (%s); largest: %s." % (
+            name, ms(extra["total"]),
+            ", ".join("%s %s" % (k, ms(v)) for k, v in sorted(extra["by_origin"].items(), key=lambda kv: -kv[1])),
+            ", ".join("`%s` %s" % (m, ms(s)) for m, s in extra["top"][:8])))
+        heavy = imports[name]["heavy"]
+        lines.append("  Heavy libraries imported: %s." % (", ".join("`%s`" % h for h in heavy) if heavy else "none"))
+    lines += ["", "Phases under `cProfile` (inflates Python-heavy parts; median of 3):", "",
+              "| Payload | total | " + " | ".join(prof["ping"]["phases"]) + " |",
+              "|---|---:|" + "---:|" * len(prof["ping"]["phases"])]
+    for name in PAYLOADS:
+        lines.append("| %s | %s | %s |" % (name, ms(prof[name]["total"]),
+                                           " | ".join(ms(v) for v in prof[name]["phases"].values())))
+    lines += ["", "Bundled in the payload (AnsiballZ zip, compiled from source on every run): %s." % "; ".join(
+        "%s %d files, %d kB%s" % (name, b["files"], b["bytes"] // 1024,
+                                  ", ansible.module_utils.urls included" if b["bundles_urls"] else "")
+        for name, b in result["bundles"].items()), "", END]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100, help="clients on the server and in the set task")
+    parser.add_argument("--runs", type=int, default=15, help="plain-process runs of each payload")
+    parser.add_argument("--loop", type=int, default=20, help="items of the loop measurement (0: skip it)")
+    parser.add_argument("--loop-rounds", type=int, default=3, help="rounds of the loop measurement")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT)
+    parser.add_argument("--doc", default=bench.DEFAULT_DOC)
+    parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    result = analyse(args)
+    result["loop_rounds"] = args.loop_rounds
+    result["command"] = "cd /work/main && .venv/bin/python tests/bench/task_cost.py --n %d --runs %d --loop %d" % (
+        args.n, args.runs, args.loop)
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w") as handle:
+        json.dump(result, handle, indent=1)
+    block = render(result)
+    print(block)
+    if not args.no_doc:
+        write_block(args.doc, block)
+        print("rendered: %s" % args.doc)
+    return 0
+
+
+def write_block(path, block):
+    text = ""
+    if os.path.exists(path):
+        with open(path) as handle:
+            text = handle.read()
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = (text.rstrip() + "\n\n" if text else "# Performance\n\n") + "## Per-task cost\n\n" + block + "\n"
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

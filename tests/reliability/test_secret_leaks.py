@@ -1,0 +1,127 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Secret-leak suite, in-process part: every module on every path, with fresh canary secrets.
+
+Each module's main() runs in this process at verbosity 4 with tracebacks captured, against the
+simulator reconfigured to accept canary credentials and set to show as much as the vendor
+might (secrets in clear where the vendor leaves that open). After every path the whole
+result, stdout, stderr, warnings and the simulator's request log (method, path, query) are
+searched for every secret in play, in every encoding (see ``_support.leak_needles``).
+The same paths run through ``ansible-playbook -vvvv`` in test_secret_leaks_playbooks.py.
+"""
+
+import pytest
+
+from reliability import _cases, _steps
+from reliability._support import TRACEBACK_MARK, scan_request_log, scan_result
+
+SUITE = "leaks"
+
+
+def run_steps(rel, case, ctx, module, steps):
+    """Run the steps in order; record one case per step; return the problems found."""
+    profile = ctx.profile
+    problems = []
+    for step in steps:
+        with case(SUITE, step.module, step.name, fault=step.faults[0] if step.faults else None) as c:
+            rel.clear_requests(profile.service)
+            for fault in step.faults:
+                rel.fault(profile.service, **fault)
+            res = rel.run(step.module, step.params, check=step.check, diff=step.diff, env=step.env)
+            rel.clear_faults(profile.service)
+            c.elapsed = round(res.elapsed, 3)
+            log = rel.log(profile.service)
+            secrets = ctx.all_secrets()
+            leaks, scans = scan_result(res, secrets)
+            log_leaks, log_scans = scan_request_log(log, secrets, ctx.allowed_in_query)
+            leaks += log_leaks
+            c.scans = scans + log_scans
+            c.leaks = len(leaks)
+            found = []
+            if leaks:
+                found.append("LEAK %s" % leaks)
+            if TRACEBACK_MARK in res.msg:
+                found.append("a Python traceback as the message: %s" % res.msg[:300])
+            verdict = step.verdict(res)
+            if verdict:
+                found.append(verdict)
+            writes = _steps.write_requests(log)
+            if step.writes is not None and len(writes) != step.writes:
+                found.append("expected %d write request(s), got %s" % (step.writes, writes))
+            if found:
+                problems.append("%s / %s: %s" % (step.module, step.name, "; ".join(found)))
+                raise AssertionError("; ".join(found))
+    return problems
+
+
+def run_all(rel, case, ctx, module, steps):
+    problems = []
+    for step in steps:
+        try:
+            problems += run_steps(rel, case, ctx, module, [step])
+        except AssertionError as exc:
+            problems.append("%s / %s: %s" % (step.module, step.name, exc))
+    return problems
+
+
+SERVICES = [p.service for p in _cases.PROFILES]
+
+
+def _need(profile, kind):
+    if not profile.available(kind):
+        pytest.skip("%s module of %s does not exist yet" % (kind, profile.service))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_single_module_never_leaks(rel, case, service):
+    profile = _cases.profile(service)
+    _need(profile, "single")
+    ctx = profile.prepare(rel, "leak", **profile.leak_config)
+    tls = rel.variant_url(service, "untrusted")
+    steps = _steps.single_steps(profile, ctx, tls_url=tls) + profile.extra_leak_steps(ctx)
+    problems = run_all(rel, case, ctx, profile.single, steps)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_info_module_never_leaks(rel, case, service):
+    profile = _cases.profile(service)
+    _need(profile, "info")
+    _need(profile, "single")
+    ctx = profile.prepare(rel, "leakinfo", **profile.leak_config)
+    tls = rel.variant_url(service, "wrong_host")
+    steps = _steps.info_steps(profile, ctx, tls_url=tls) + profile.extra_info_leak_steps(ctx)
+    problems = run_all(rel, case, ctx, profile.info, steps)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_set_module_never_leaks(rel, case, service):
+    profile = _cases.profile(service)
+    _need(profile, "set")
+    ctx = profile.prepare(rel, "leakset", **profile.leak_config)
+    tls = rel.variant_url(service, "expired")
+    steps = _steps.set_steps(profile, ctx, tls_url=tls)
+    problems = run_all(rel, case, ctx, profile.set_module, steps)
+    assert not problems, "\n".join(problems)
+
+
+def test_discovery_module_never_leaks(rel, case):
+    """oidc_discovery_info takes no secret; the issuer's client secret of the harness must not appear
+    either, and no path may end in a traceback."""
+    env = rel.env
+    secrets = [env["oidc"]["client_secret"]]
+    issuers = env["discovery"]["issuers"]
+    paths = [("good", {"issuer": issuers["good"]}, False), ("broken", {"issuer": issuers["missing-required"]}, True),
+             ("not-json", {"issuer": issuers["not-json"]}, True),
+             ("tls", {"issuer": rel.variant_url("discovery", "untrusted") + "/good"}, True),
+             ("validation", {"issuer": "http://idp.example.com"}, True)]
+    problems = []
+    for name, params, should_fail in paths:
+        with case(SUITE, "oidc_discovery_info", name) as c:
+            params = dict(params, ca_path=env["ca_path"])
+            res = rel.run("oidc_discovery_info", params)
+            leaks, c.scans = scan_result(res, secrets)
+            c.leaks = len(leaks)
+            assert not leaks and TRACEBACK_MARK not in res.msg and res.failed == should_fail, res
+    assert not problems

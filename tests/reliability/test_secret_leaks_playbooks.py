@@ -1,0 +1,192 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Secret-leak suite, Ansible part: the module paths through ``ansible-playbook -vvvv``.
+
+One playbook per service (many module runs share one ansible-playbook start-up): the single
+module on create, unchanged, update, check and diff mode, update_secret=always, credentials
+from the environment variables and from ``module_defaults`` (the service's action group),
+validation failure, refused login, vendor 4xx, 5xx after the retries, TLS failure and a
+malformed 200 body; the info and set modules on a success and a failure path. Secrets come
+from extra vars, as from a vault. The complete output (stdout and stderr, tracebacks on), the
+registered results and the simulator's request log are searched for every secret, in every
+encoding. The role sso_rollout has its own run in test_role_leaks.
+"""
+
+import json
+import os
+
+import pytest
+
+from reliability import _cases, _steps
+from reliability._playbook import PlaybookBuilder, load_results
+from reliability._support import NO_LOG_MARK, TRACEBACK_MARK, ModResult, find_leaks, scan_request_log
+
+SUITE = "leaks"
+SERVICES = [p.service for p in _cases.PROFILES]
+ANSIBLE_ENV = {"ANSIBLE_DISPLAY_TRACEBACK": "always", "ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_PIPELINING": "1"}
+
+# A representative subset of the in-process paths (test_secret_leaks.py runs them all): what the
+# Ansible layer adds is the display of results, diffs, warnings, tracebacks and -vvvv connection
+# details, so every kind of outcome is here once.
+SINGLE_PATHS = ("create", "unchanged", "update", "check-update", "env-credentials", "validation-failure",
+                "login-refused", "http-5xx-after-retries", "malformed-200", "tls-untrusted")
+INFO_PATHS = ("read one", "login-refused", "token exchange")
+SET_PATHS = ("merged create", "check merged")
+
+
+def _pick(steps, names):
+    return [s for s in steps if any(s.name.startswith(n) for n in names)]
+
+
+def playbook_steps(profile, ctx, rel):
+    steps = []
+    if profile.available("single"):
+        steps += _pick(_steps.single_steps(profile, ctx, tls_url=rel.variant_url(profile.service, "untrusted")),
+                       SINGLE_PATHS)
+    if profile.available("info") and profile.available("single"):
+        info = _steps.info_steps(profile, ctx, tls_url=rel.variant_url(profile.service, "wrong_host"))
+        steps += [s for s in info if s.module != profile.info or any(s.name.startswith(n) for n in INFO_PATHS)]
+        steps += profile.extra_info_leak_steps(ctx)
+    if profile.available("set"):
+        steps += _pick(_steps.set_steps(profile, ctx, tls_url=None), SET_PATHS)
+    return steps
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service):
+    profile = _cases.profile(service)
+    if not profile.modules():
+        pytest.skip("no module of %s exists yet" % service)
+    ctx = profile.prepare(rel, "pb", **profile.leak_config)
+    steps = playbook_steps(profile, ctx, rel)
+    defaults_steps = []
+    if profile.available("single"):
+        key = ctx.key("md")
+        defaults_steps = [_steps.Step("module_defaults create", profile.single, ctx.params(**profile.create(ctx, key)),
+                                      diff=True, expect="changed")]
+    builder = PlaybookBuilder(service, ctx.secrets)
+    tasks, indexes = builder.steps_tasks(steps)
+    builder.add_play("Leak scan of the %s modules" % service, tasks)
+    if defaults_steps:
+        conn = dict(ctx.conn)
+        tasks, more = builder.steps_tasks(defaults_steps, first_index=len(steps),
+                                          params_of=lambda s: dict((k, v) for k, v in s.params.items()
+                                                                   if k not in conn))
+        builder.add_play("Credentials from module_defaults (group/sso.oidc.%s)" % service, tasks,
+                         module_defaults={"group/sso.oidc.%s" % service: conn})
+        indexes += more
+    results_path = str(tmp_path / "results.json")
+    builder.save_play(indexes, results_path)
+    playbook = builder.write(str(tmp_path))
+    rel.clear_requests(service)
+
+    # Credentials in environment variables are given to ansible-playbook itself, as AWX injects them
+    # (the task keyword ``environment:`` would show them: Ansible prints that command line at -vvv).
+    env = dict(ANSIBLE_ENV)
+    env.update(ctx.env)
+    result = run_playbook(playbook, extra_vars=builder.extra_vars(), args=["-vvvv"], env=env)
+    assert result.rc == 0, result
+    registered = load_results(results_path)
+    secrets = ctx.all_secrets()
+    log = rel.log(service)
+    problems = []
+    all_steps = steps + defaults_steps
+    output_leaks = find_leaks(result.stdout, secrets, "ansible-playbook stdout") + \
+        find_leaks(result.stderr, secrets, "ansible-playbook stderr")
+    log_leaks, log_scans = scan_request_log(log, secrets, ctx.allowed_in_query)
+    for index, step in enumerate(all_steps):
+        with case(SUITE, step.module, "playbook -vvvv: " + step.name) as c:
+            data = registered.get("r%d" % index) or {}
+            res = ModResult(None, data, json.dumps(data), "", 0)
+            leaks = find_leaks(data, secrets, "registered result")
+            outside = dict(data)
+            outside.pop("invocation", None)
+            if NO_LOG_MARK in json.dumps(outside):
+                leaks.append(("registered result", "(no_log value)", NO_LOG_MARK))
+            c.scans = len(secrets)
+            c.leaks = len(leaks)
+            found = ["LEAK %s" % leaks] if leaks else []
+            if data.get("missing"):
+                found.append("the step did not run")
+            if TRACEBACK_MARK in res.msg:
+                found.append("traceback as the message")
+            verdict = step.verdict(res)
+            if verdict:
+                found.append(verdict)
+            if found:
+                problems.append("%s / %s: %s" % (step.module, step.name, "; ".join(found)))
+    with case(SUITE, profile.single or service, "playbook -vvvv: complete output and request log") as c:
+        c.scans = 2 * len(secrets) + log_scans
+        c.leaks = len(output_leaks) + len(log_leaks)
+        if output_leaks or log_leaks:
+            problems.append("LEAK in the output or the request log: %s" % (output_leaks + log_leaks))
+    if problems:
+        _keep(result, playbook, "leaks-%s" % service)
+    assert not problems, "\n".join(problems) + "\n" + repr(result)[-3000:]
+
+
+def _keep(result, playbook, name):
+    """Keep the output of a failed run for diagnosis (tests/output/reliability/<name>.log)."""
+    from reliability._support import OUTPUT_DIR
+
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    with open(os.path.join(OUTPUT_DIR, name + ".log"), "w") as handle:
+        handle.write(result.output)
+    if playbook:
+        with open(playbook) as src, open(os.path.join(OUTPUT_DIR, name + ".yml"), "w") as dst:
+            dst.write(src.read())
+
+
+def test_role_output_never_leaks(rel, case, run_playbook, tmp_path):
+    from reliability import _role
+
+    if not _role.available():
+        pytest.skip("the role sso_rollout or its playbook does not exist yet")
+    scenario = _role.Scenario(rel, "leakrole")
+    result = scenario.run(run_playbook, tmp_path, args=["-vvvv"], env=ANSIBLE_ENV)
+    secrets = scenario.all_secrets()
+    problems = []
+    with case(SUITE, "sso_rollout", "role -vvvv: complete output") as c:
+        leaks = find_leaks(result.stdout, secrets, "stdout") + find_leaks(result.stderr, secrets, "stderr")
+        c.scans, c.leaks = 2 * len(secrets), len(leaks)
+        if leaks:
+            problems.append("LEAK %s" % leaks)
+    for name in scenario.services():
+        with case(SUITE, "sso_rollout", "role: request log of %s" % name) as c:
+            leaks, c.scans = scan_request_log(rel.log(name), secrets)
+            c.leaks = len(leaks)
+            if leaks:
+                problems.append("LEAK %s" % leaks)
+    with case(SUITE, "sso_rollout", "role: the rollout ran") as c:
+        if result.rc != 0:
+            problems.append("the role run failed (rc=%s)" % result.rc)
+    assert not problems, "\n".join(problems) + "\n" + repr(result)[-4000:]
+
+
+def test_leak_detector_catches_every_encoding():
+    """The detector itself: a test that cannot fail is a defect."""
+    import base64
+    import hashlib
+    from urllib.parse import quote, quote_plus
+
+    from reliability._support import canary, leak_needles
+
+    secret = canary("detector")
+    raw = secret.encode()
+    samples = [
+        "prefix %s suffix" % secret,
+        json.dumps({"x": secret}),
+        json.dumps({"x": secret}, ensure_ascii=False),
+        json.dumps({"outer": json.dumps({"x": secret})}),
+        quote(secret, safe=""), quote_plus(secret),
+        "Authorization: Basic " + base64.b64encode(b"client:" + raw).decode(),
+        "Authorization: Basic " + base64.b64encode(b"c:" + raw).decode(),
+        "Authorization: Basic " + base64.b64encode(b"cl:" + raw + b"!").decode(),
+        base64.urlsafe_b64encode(raw).decode(),
+        base64.b64encode(hashlib.sha256(raw).digest()).decode(),
+        hashlib.sha256(raw).hexdigest(),
+    ]
+    for sample in samples:
+        assert find_leaks(sample, [secret]), sample
+    assert not find_leaks("nothing to see %s" % canary("other"), [secret])
+    assert len(leak_needles(secret)) > 10

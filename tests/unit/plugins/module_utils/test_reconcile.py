@@ -1,0 +1,417 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reconcile engine (_reconcile.Engine) with an in-memory fake API.
+
+``Store`` behaves like a small vendor API: it fills server defaults on create,
+never shows the password back, shows the API token in clear, and can be told
+to fail a write. ``Widget`` is the Resource adapter for it, written the way a
+service module_utils writes one.
+"""
+
+import copy
+
+import pytest
+
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
+    SECRET_CHANGED, Engine, InputError, Resource, masked_diff,
+)
+
+
+class Store(object):
+    """The fake vendor API."""
+
+    DEFAULTS = {"colour": "blue", "size": 1, "tags": [], "provider": "local"}
+
+    def __init__(self, objects=()):
+        self.objects = {}
+        self.next_id = 1
+        self.writes = []
+        self.reads = 0
+        self.fail = {}  # name -> HTTP status for the next write of that name
+        for obj in objects:
+            self.put(dict(self.DEFAULTS, **obj))
+
+    def put(self, obj):
+        obj = copy.deepcopy(obj)
+        if "id" not in obj:
+            obj["id"] = self.next_id
+            self.next_id += 1
+        self.objects[obj["name"]] = obj
+        return obj["id"]
+
+    def check(self, op, name):
+        status = self.fail.pop(name, None)
+        if status:
+            raise ApiError("Fake", op, "/widgets/%s" % name, status=status, vendor_text="backend unavailable")
+
+    def list(self, names=None):
+        self.reads += 1
+        out = []
+        for obj in self.objects.values():
+            if names is None or obj["name"] in names:
+                out.append(dict((k, copy.deepcopy(v)) for k, v in obj.items() if k != "password"))
+        return out
+
+    def create(self, payload):
+        self.check("POST", payload["name"])
+        self.writes.append(("create", payload["name"]))
+        return self.put(dict(self.DEFAULTS, **payload))
+
+    def update(self, name, payload):
+        self.check("PUT", name)
+        self.writes.append(("update", name))
+        obj = dict(self.objects[name])
+        obj.update(payload)
+        self.put(obj)
+
+    def delete(self, name):
+        self.check("DELETE", name)
+        self.writes.append(("delete", name))
+        del self.objects[name]
+
+
+class Widget(Resource):
+    service = "Fake"
+    kind = "widget"
+    key = "name"
+    secret_fields = ("password", "api_token")
+    write_only = ("password",)
+    defaults = {"color": "blue", "size": 1, "tags": [], "provider": "local"}
+    builtin_protected = ("admin",)
+    FIELDS = {"color": "colour", "size": "size", "tags": "tags", "provider": "provider",
+              "password": "password", "api_token": "apiToken"}
+
+    def __init__(self, store, ambiguous=()):
+        Resource.__init__(self, client=None)
+        self.store = store
+        self.ambiguous = ambiguous
+
+    def validate(self, entry, where, state):
+        if entry.get("size") is not None and entry["size"] < 0:
+            raise InputError("%ssize: must be 0 or more" % where)
+
+    def read_all(self, keys=None):
+        return self.store.list(keys)
+
+    def normalize(self, raw):
+        out = {"name": raw["name"]}
+        for opt, api in self.FIELDS.items():
+            if raw.get(api) is not None:
+                out[opt] = sorted(raw[api]) if opt == "tags" else raw[api]
+        return out
+
+    def desired(self, entry):
+        want = Resource.desired(self, entry)
+        if "tags" in want:
+            want["tags"] = sorted(want["tags"])
+        return want
+
+    def match(self, want, existing):
+        if want.get("name") in self.ambiguous:
+            raise InputError("widget %r: several widgets have that name" % want["name"])
+        return Resource.match(self, want, existing)
+
+    def _api(self, canon, fields):
+        return dict((self.FIELDS[f], copy.deepcopy(canon[f])) for f in fields if f in self.FIELDS and f in canon)
+
+    def build_create(self, want):
+        body = self._api(want, want)
+        body["name"] = want["name"]
+        return body
+
+    def build_update(self, item, want, changed):
+        return self._api(want, changed)
+
+    def send_create(self, payload, want):
+        return self.store.create(payload)
+
+    def send_update(self, item, payload, want):
+        self.store.update(item["raw"]["name"], payload)
+
+    def send_delete(self, item):
+        self.store.delete(item["raw"]["name"])
+
+    def recreate_needed(self, item, want):
+        if "provider" in want and want["provider"] != item["canon"].get("provider"):
+            return ["provider"]
+        return []
+
+    def match_written(self, hint, want, existing):
+        found = [i for i in existing if i["raw"]["id"] == hint] if hint is not None else []
+        return found[0] if found else self.match(want, existing)
+
+    def mask_payload(self, payload):
+        return dict((k, MASK if k in ("password", "apiToken") else v) for k, v in payload.items())
+
+
+def run(store, entries, state="merged", check_mode=False, **kwargs):
+    resource = kwargs.pop("resource", None) or Widget(store)
+    for index, entry in enumerate(entries):
+        resource.validate(entry, "config[%d]." % index, state)
+    engine = Engine(resource, check_mode=check_mode, **kwargs)
+    return engine.run(entries, state)
+
+
+def one(store, entry, **kwargs):
+    outcomes, _existing = run(store, [entry], **kwargs)
+    assert len(outcomes) == 1
+    return outcomes[0]
+
+
+def canon(store, name):
+    return Widget(store).normalize(store.list([name])[0])
+
+
+# --------------------------------------------------------------------------- create / update / no-op / delete
+def test_create_fills_server_defaults_and_reads_back():
+    store = Store()
+    out = one(store, {"name": "a", "size": 3, "password": "pw-secret-1"})
+    assert out.action == "created" and out.changed and not out.failed
+    assert out.changed_fields == ["name", "password", "size"]
+    assert store.writes == [("create", "a")] and store.reads == 2  # one read, one read-back
+    assert store.objects["a"]["password"] == "pw-secret-1"
+    assert out.end_state == canon(store, "a") == {"name": "a", "color": "blue", "size": 3, "tags": [],
+                                                  "provider": "local"}
+    assert out.proposed == {"name": "a", "size": 3, "password": MASK}
+    assert out.existing is None
+
+
+def test_no_op_writes_nothing_and_reads_once():
+    store = Store([{"name": "a", "colour": "red", "tags": ["x", "y"]}])
+    out = one(store, {"name": "a", "color": "red", "tags": ["y", "x"]})  # order does not matter
+    assert out.action == "unchanged" and not out.changed
+    assert store.writes == [] and store.reads == 1
+    assert out.end_state == out.existing == canon(store, "a")
+
+
+def test_only_options_set_are_compared():
+    store = Store([{"name": "a", "colour": "red", "size": 9}])
+    out = one(store, {"name": "a", "size": 9, "color": None})
+    assert out.action == "unchanged" and store.objects["a"]["colour"] == "red"
+
+
+def test_update_sends_only_the_changes():
+    store = Store([{"name": "a", "colour": "red", "size": 2, "tags": ["x"]}])
+    out = one(store, {"name": "a", "color": "green", "size": 2, "tags": ["x", "z"]})
+    assert out.action == "updated" and out.changed_fields == ["color", "tags"]
+    assert out.proposed == {"colour": "green", "tags": ["x", "z"]}
+    assert store.writes == [("update", "a")]
+    assert out.end_state == canon(store, "a") and out.end_state["color"] == "green"
+    assert out.existing["color"] == "red"
+
+
+def test_delete_and_already_absent():
+    store = Store([{"name": "a"}])
+    out = one(store, {"name": "a"}, state="deleted")
+    assert out.action == "deleted" and out.end_state is None and store.writes == [("delete", "a")]
+    assert out.existing["name"] == "a" and store.objects == {}
+    again = one(store, {"name": "a"}, state="deleted")
+    assert again.action == "unchanged" and not again.changed and again.msg == "widget 'a' is already absent"
+    assert store.writes == [("delete", "a")]
+
+
+def test_replaced_resets_unset_fields_to_defaults():
+    store = Store([{"name": "a", "colour": "red", "size": 5, "tags": ["t"]}])
+    out = one(store, {"name": "a", "size": 5}, state="replaced")
+    assert out.action == "updated" and out.changed_fields == ["color", "tags"]
+    assert canon(store, "a") == {"name": "a", "color": "blue", "size": 5, "tags": [], "provider": "local"}
+
+
+def test_merged_leaves_other_objects_alone():
+    store = Store([{"name": "a"}, {"name": "b"}])
+    outcomes, existing = run(store, [{"name": "a", "size": 2}])
+    assert [o.key for o in outcomes] == ["a"] and sorted(store.objects) == ["a", "b"]
+    assert [i["canon"]["name"] for i in existing] == ["a"]  # the read asked only for the keys of the task
+
+
+# --------------------------------------------------------------------------- check mode
+SCENARIOS = [
+    ("create", [], {"name": "a", "color": "red", "tags": ["b", "a"], "password": "pw-secret-1"}, "merged", {}),
+    ("update", [{"name": "a", "size": 4}], {"name": "a", "size": 5, "tags": ["q"]}, "merged", {}),
+    ("replaced", [{"name": "a", "colour": "red", "size": 4}], {"name": "a", "size": 4}, "replaced", {}),
+    ("secret-always", [{"name": "a"}], {"name": "a", "password": "pw-new-secret"}, "merged",
+     {"update_secret": "always"}),
+    ("recreate", [{"name": "a", "size": 7}], {"name": "a", "provider": "ldap", "size": 7}, "merged",
+     {"recreate": True}),
+    ("delete", [{"name": "a"}], {"name": "a"}, "deleted", {}),
+]
+
+
+@pytest.mark.parametrize("label,objects,entry,state,kwargs", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_check_mode_predicts_the_real_run(label, objects, entry, state, kwargs):
+    checked_store, real_store = Store(objects), Store(objects)
+    before = copy.deepcopy(checked_store.objects)
+    predicted = one(checked_store, entry, state=state, check_mode=True, **kwargs)
+    assert checked_store.writes == [] and checked_store.objects == before
+    assert checked_store.reads == 1  # no read-back in check mode
+    real = one(real_store, entry, state=state, **kwargs)
+    assert real_store.writes, "the real run must write"
+    assert predicted.action == real.action and predicted.changed_fields == real.changed_fields
+    assert predicted.proposed == real.proposed
+    assert predicted.end_state == real.end_state
+    if real.end_state is not None:
+        assert real.end_state == canon(real_store, entry["name"])
+
+
+# --------------------------------------------------------------------------- secrets
+def test_update_secret_on_create_vs_always():
+    store = Store([{"name": "a", "password": "pw-old-secret"}])
+    out = one(store, {"name": "a", "password": "pw-new-secret"}, update_secret="on_create")
+    assert out.action == "unchanged" and store.writes == []
+    assert store.objects["a"]["password"] == "pw-old-secret"
+    out = one(store, {"name": "a", "password": "pw-new-secret"}, update_secret="always")
+    assert out.action == "updated" and out.changed_fields == ["password"]
+    assert out.proposed == {"password": MASK}
+    assert store.objects["a"]["password"] == "pw-new-secret"
+    assert "password" not in out.end_state
+
+
+def test_write_only_secret_sent_with_other_changes_only_when_always():
+    store = Store([{"name": "a", "password": "pw-old-secret"}])
+    out = one(store, {"name": "a", "size": 8, "password": "pw-new-secret"})
+    assert out.changed_fields == ["size"] and store.objects["a"]["password"] == "pw-old-secret"
+
+
+def test_diff_masks_secrets_and_shows_a_changed_one():
+    res = Widget(Store())
+    before = {"name": "a", "api_token": "tok-old-value", "size": 1}
+    after = {"name": "a", "api_token": "tok-new-value", "size": 2}
+    diff = masked_diff(res, before, after)
+    assert diff == {"before": {"name": "a", "api_token": MASK, "size": 1},
+                    "after": {"name": "a", "api_token": SECRET_CHANGED, "size": 2}}
+    same = masked_diff(res, before, dict(before))
+    assert same["after"]["api_token"] == MASK
+    created = masked_diff(res, None, after)
+    assert created == {"before": {}, "after": {"name": "a", "api_token": MASK, "size": 2}}
+    assert "tok-" not in repr(diff) + repr(created)
+
+
+def test_readable_secret_is_compared_and_masked():
+    store = Store([{"name": "a", "apiToken": "tok-same-value"}])
+    out = one(store, {"name": "a", "api_token": "tok-same-value"})
+    assert out.action == "unchanged"
+    out = one(store, {"name": "a", "api_token": "tok-other-value"})
+    assert out.action == "updated" and out.changed_fields == ["api_token"]
+    res = Widget(store)
+    assert res.mask(out.end_state)["api_token"] == MASK and res.mask(None) is None
+    assert res.mask({"name": "a", "api_token": ""}) == {"name": "a", "api_token": ""}
+    assert res.mask({"name": "a", "password": ["p1-secret", "p2-secret"]})["password"] == [MASK, MASK]
+
+
+# --------------------------------------------------------------------------- sets of resources
+def test_overridden_deletes_the_rest_except_protected():
+    store = Store([{"name": "a"}, {"name": "b"}, {"name": "admin"}, {"name": "keep"}])
+    outcomes = run(store, [{"name": "a", "size": 2}, {"name": "c"}], state="overridden", protected=["keep"])[0]
+    assert dict((o.key, o.action) for o in outcomes) == {"a": "updated", "c": "created", "b": "deleted"}
+    assert sorted(store.objects) == ["a", "admin", "c", "keep"]
+    assert sorted(store.writes) == [("create", "c"), ("delete", "b"), ("update", "a")]
+
+
+def test_overridden_in_check_mode_writes_nothing():
+    store = Store([{"name": "a"}, {"name": "b"}])
+    outcomes = run(store, [{"name": "a"}], state="overridden", check_mode=True)[0]
+    assert dict((o.key, o.action) for o in outcomes) == {"a": "unchanged", "b": "deleted"}
+    assert store.writes == [] and sorted(store.objects) == ["a", "b"]
+
+
+def test_deleted_without_entries_deletes_all_but_protected():
+    store = Store([{"name": "a"}, {"name": "admin"}, {"name": "keep"}])
+    outcomes = run(store, [], state="deleted", protected=("keep",))[0]
+    assert [(o.key, o.action) for o in outcomes] == [("a", "deleted")]
+    assert sorted(store.objects) == ["admin", "keep"]
+
+
+def test_deleting_a_protected_key_fails_clearly():
+    store = Store([{"name": "admin"}])
+    out = one(store, {"name": "admin"}, state="deleted")
+    assert out.failed and out.action == "failed"
+    assert out.msg == "widget 'admin' is protected and is never deleted"
+    assert store.writes == [] and "admin" in store.objects
+
+
+def test_partial_failure_keeps_the_others():
+    store = Store([{"name": "a"}, {"name": "b"}])
+    store.fail["b"] = 500
+    outcomes = run(store, [{"name": "a", "size": 2}, {"name": "b", "size": 2}, {"name": "c"}])[0]
+    result = dict((o.key, o) for o in outcomes)
+    assert result["a"].action == "updated" and result["c"].action == "created"
+    assert result["b"].failed and result["b"].msg == "Fake API PUT /widgets/b failed: HTTP 500: backend unavailable"
+    assert store.reads == 2  # one read, one read-back of what was written
+    assert store.objects["a"]["size"] == 2 and store.objects["b"]["size"] == 1 and "c" in store.objects
+    assert result["a"].end_state == canon(store, "a") and result["c"].end_state == canon(store, "c")
+
+
+def test_failed_match_is_a_failed_item():
+    store = Store([{"name": "dup"}, {"name": "ok"}])
+    outcomes, _existing = run(store, [{"name": "dup", "size": 3}, {"name": "ok", "size": 3}],
+                               resource=Widget(store, ambiguous=("dup",)))
+    assert [(o.key, o.action) for o in outcomes] == [("dup", "failed"), ("ok", "updated")]
+    assert outcomes[0].msg == "widget 'dup': several widgets have that name"
+
+
+def test_cannot_delete_is_a_failed_item():
+    store = Store([{"name": "a"}])
+    resource = Widget(store)
+    resource.can_delete = False
+    out = one(store, {"name": "a"}, state="deleted", resource=resource)
+    assert out.failed and out.msg == "widget cannot be deleted through the API" and store.writes == []
+
+
+# --------------------------------------------------------------------------- recreate
+def test_recreate_refused_without_permission():
+    store = Store([{"name": "a", "provider": "local", "size": 3}])
+    out = one(store, {"name": "a", "provider": "ldap"})
+    assert out.failed and "set recreate=true to allow it" in out.msg and "changing provider" in out.msg
+    assert store.writes == []
+
+
+def test_recreate_deletes_and_creates():
+    store = Store([{"name": "a", "provider": "local", "size": 3}])
+    old_id = store.objects["a"]["id"]
+    out = one(store, {"name": "a", "provider": "ldap", "recreate": True})
+    assert out.action == "recreated" and out.changed and out.changed_fields == ["provider"]
+    assert store.writes == [("delete", "a"), ("create", "a")]
+    assert store.objects["a"]["id"] != old_id and store.objects["a"]["provider"] == "ldap"
+    assert store.objects["a"]["size"] == 1  # a new object: what was not given is the server default
+    assert out.end_state == canon(store, "a")
+
+
+# --------------------------------------------------------------------------- misc
+def test_gathered_returns_everything():
+    store = Store([{"name": "a"}, {"name": "b"}])
+    outcomes, existing = run(store, [], state="gathered")
+    assert outcomes == [] and sorted(i["canon"]["name"] for i in existing) == ["a", "b"]
+    assert store.writes == []
+
+
+def test_unknown_state_and_read_errors():
+    with pytest.raises(InputError):
+        run(Store(), [], state="present")
+
+    class Broken(Widget):
+        def read_all(self, keys=None):
+            raise ApiError("Fake", "GET", "/widgets", status=403, vendor_text="forbidden")
+
+    with pytest.raises(ApiError):
+        run(Store(), [{"name": "a"}], resource=Broken(Store()))
+
+
+def test_validation_names_the_option():
+    with pytest.raises(InputError) as exc:
+        run(Store(), [{"name": "a"}, {"name": "b", "size": -1}])
+    assert str(exc.value) == "config[1].size: must be 0 or more"
+
+
+def test_base_resource_defaults():
+    base = Resource(client=None, params={"x": 1})
+    assert base.params == {"x": 1}
+    assert base.desired({"name": "a", "state": "present", "update_secret": "always", "recreate": False,
+                         "n": None, "l": [1]}) == {"name": "a", "l": [1]}
+    assert base.equal("f", [1, 2], [1, 2]) and not base.equal("f", [1, 2], [2, 1])
+    assert base.mask_payload({"p": "x"}) == {"p": "x"} and base.recreate_needed(None, {}) == []
+    for call in (base.read_all, lambda: base.normalize({}), lambda: base.build_create({}),
+                 lambda: base.build_update(None, {}, []), lambda: base.send_create({}, {}),
+                 lambda: base.send_update(None, {}, {}), lambda: base.send_delete(None)):
+        with pytest.raises(NotImplementedError):
+            call()

@@ -1,0 +1,336 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""module_utils/_slashid.py: normalisation, payloads, validation, errors (no network)."""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.sso.oidc.plugins.module_utils import _slashid as S
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, Response, Scrubber
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError
+
+KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
+APPLE = {"private_key": KEY, "team_id": "ABCDE12345", "key_id": "FGHIJ67890"}
+
+
+def res(state="merged", **params):
+    resource = S.SlashIdCredential(None, params)
+    resource.state = state
+    return resource
+
+
+def entry(**values):
+    """A module entry as AnsibleModule hands it over: every option present, unset ones None."""
+    out = dict((name, None) for name in S.resource_argspec())
+    out.update(update_secret="on_create", recreate=False)
+    options = values.pop("options", None)
+    if options is not None:
+        full = dict((prov, None) for prov in S.PROVIDERS)
+        for prov, sub in options.items():
+            spec = S.options_argspec()[prov]["options"]
+            full[prov] = dict((name, sub.get(name)) for name in spec)
+        out["options"] = full
+    out.update(values)
+    return out
+
+
+# ----------------------------------------------------------------------------- durations and scopes
+@pytest.mark.parametrize("text,seconds", [
+    ("720h", 2592000), ("720h0m0s", 2592000), ("1h30m", 5400), ("90m", 5400), ("300s", 300), ("5m", 300),
+    ("1.5h", 5400), ("2h45m30.5s", 9930.5), ("0", 0), ("1500ms", 1.5), ("-5m", -300), (".5h", 1800),
+])
+def test_parse_duration(text, seconds):
+    assert S.parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["", "30d", "5", "h", "1h 30m", "1.2.3s", "m5", None, 300])
+def test_parse_duration_refuses(text):
+    assert S.parse_duration(text) is None
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (2592000, "720h0m0s"), (300, "5m0s"), (5400, "1h30m0s"), (15777000, "4382h30m0s"), (90.5, "1m30.5s"),
+    (1, "1s"), (0, "0s"), (-300, "-5m0s"),
+])
+def test_format_duration_is_gos(seconds, text):
+    assert S.format_duration(seconds) == text
+
+
+@given(st.integers(min_value=S.MIN_LIFETIME, max_value=S.MAX_LIFETIME))
+def test_duration_round_trip(seconds):
+    assert S.parse_duration(S.format_duration(seconds)) == seconds
+    assert S.canonical_duration("%ds" % seconds) == S.format_duration(seconds)
+
+
+def test_effective_scopes():
+    assert S.effective_scopes("google", None) == ["openid", "email", "profile"]
+    assert S.effective_scopes("google", ["z", "email", "a b", "a"]) == ["openid", "email", "profile", "a", "b", "z"]
+    assert S.effective_scopes("azuread", []) == ["openid", "email", "profile", "User.Read"]
+
+
+@given(st.lists(st.sampled_from(["openid", "email", "drive", "x:y", "User.Read", "a"]), max_size=8))
+def test_effective_scopes_ignore_order_and_duplicates(scopes):
+    assert S.effective_scopes("google", scopes) == S.effective_scopes("google", list(reversed(scopes)) + scopes)
+
+
+# ----------------------------------------------------------------------------- normalize / desired
+def test_normalize_fills_every_default():
+    canon = res().normalize({"client_id": "c", "provider": "okta"})
+    assert canon == {"client_id": "c", "provider": "okta", "label": "", "external_cred_id": "",
+                     "enable_in_slashid_oidc_authz_server": False,
+                     "options": {"okta": {"authorize_scopes": ["openid", "email", "profile"], "organization_url": ""}}}
+
+
+def test_normalize_is_the_same_with_or_without_server_defaults():
+    bare = {"client_id": "c", "provider": "azuread"}
+    filled = {"client_id": "c", "provider": "azuread", "label": "", "enable_in_slashid_oidc_authz_server": False,
+              "options": {"azuread": {"authorize_scopes": ["openid", "email", "profile", "User.Read"],
+                                      "tenant": "common"},
+                          "google": {"authorize_scopes": ["openid", "email", "profile"]}}}
+    assert res().normalize(bare) == res().normalize(filled)
+
+
+def test_normalize_apple_keeps_the_key_out_and_registers_it():
+    seen = []
+    resource = S.SlashIdCredential(None, {}, add_secret=seen.append)
+    raw = {"client_id": "c", "provider": "apple", "external_cred": "old-ext",
+           "options": {"apple": dict(APPLE, secret_lifetime="24h")}}
+    canon = resource.normalize(raw)
+    assert canon["options"]["apple"] == {"authorize_scopes": ["openid", "email", "name"], "team_id": "ABCDE12345",
+                                         "key_id": "FGHIJ67890", "secret_lifetime": "24h0m0s"}
+    assert canon["external_cred_id"] == "old-ext"
+    assert seen == [KEY]
+    for shown in ("", MASK, None):
+        seen[:] = []
+        raw["options"]["apple"]["private_key"] = shown
+        assert resource.normalize(raw)["options"]["apple"]["secret_lifetime"] == "24h0m0s"
+        assert seen == []
+
+
+def test_desired_keeps_only_what_is_set():
+    want = res().desired(entry(client_id="c", label="", options={"google": {"authorize_scopes": ["drive"]}}))
+    assert want == {"client_id": "c", "label": "", "options": {"google": {"authorize_scopes": [
+        "openid", "email", "profile", "drive"]}}}
+    assert res().desired(entry(client_id="c")) == {"client_id": "c"}
+    apple = res().desired(entry(client_id="c", options={"apple": dict(APPLE, secret_lifetime="1440m")}))
+    assert apple["options"]["apple"]["secret_lifetime"] == "24h0m0s"
+
+
+# ----------------------------------------------------------------------------- validation
+@pytest.mark.parametrize("values,state,fragment", [
+    ({"client_id": ""}, "merged", "client_id: required"),
+    ({"client_id": "x "}, "merged", "blanks"),
+    ({"client_secret": "abc"}, "merged", "client_secret: too short"),
+    ({"provider": "google", "options": {"github": {}}}, "merged", "options.github: does not apply to provider google"),
+    ({"options": {"google": {}, "okta": {}}}, "merged", "one provider only"),
+    ({"options": {"apple": {"team_id": "ABCDE12345"}}}, "merged", "private_key, key_id: required"),
+    ({"options": {"apple": dict(APPLE, key_id="K")}}, "merged", "key_id"),
+    ({"options": {"apple": dict(APPLE, private_key="secret")}}, "merged", "not a PEM private key"),
+    ({"options": {"apple": dict(APPLE, secret_lifetime="4383h")}}, "merged", "out of range"),
+    ({"options": {"apple": dict(APPLE, secret_lifetime="299s")}}, "merged", "out of range"),
+    ({"options": {"apple": dict(APPLE, secret_lifetime="forever")}}, "merged", "not a Go duration"),
+    ({"options": {"google": {"authorize_scopes": [" "]}}}, "merged", "empty scope"),
+])
+def test_validate_refuses(values, state, fragment):
+    values.setdefault("client_id", "c")
+    with pytest.raises(InputError) as err:
+        res().validate(entry(**values), "config[2].", state)
+    assert fragment in str(err.value)
+    assert str(err.value).startswith("config[2].")
+    assert KEY not in str(err.value)
+
+
+def test_validate_accepts_and_deleted_only_needs_the_key():
+    res().validate(entry(client_id="c", provider="apple", options={"apple": dict(APPLE, secret_lifetime="5m")}),
+                   "", "merged")
+    res().validate(entry(client_id="c", client_secret="abc", options={"google": {}, "okta": {}}), "", "deleted")
+
+
+# ----------------------------------------------------------------------------- compare, payloads, predict
+def item(raw):
+    return {"raw": raw, "canon": res().normalize(raw)}
+
+
+def test_merged_compares_only_what_is_set_and_replaced_everything():
+    have = item({"client_id": "c", "provider": "azuread", "label": "l",
+                 "options": {"azuread": {"tenant": "contoso"}}})
+    want = {"client_id": "c", "options": {"azuread": {"authorize_scopes": S.effective_scopes("azuread", [])}}}
+    merged = res("merged")
+    merged.current = have
+    assert merged.equal("options", want["options"], have["canon"]["options"])
+    replaced = res("replaced")
+    replaced.current = have
+    assert not replaced.equal("options", want["options"], have["canon"]["options"])
+    assert not replaced.equal("options", {}, have["canon"]["options"])
+    assert replaced.equal("label", "", "") and not replaced.equal("label", "", "l")
+
+
+def test_private_key_compared_only_when_shown():
+    raw = {"client_id": "c", "provider": "apple", "options": {"apple": dict(APPLE, secret_lifetime="720h")}}
+    want = {"apple": dict(S.provider_defaults("apple"), **APPLE)}
+    resource = res()
+    resource.current = item(raw)
+    assert resource.equal("options", want, resource.current["canon"]["options"])
+    other = {"apple": dict(want["apple"], private_key=KEY.replace("MIGH", "XXXX"))}
+    assert not resource.equal("options", other, resource.current["canon"]["options"])
+    raw["options"]["apple"]["private_key"] = ""
+    resource.current = item(raw)
+    assert resource.equal("options", other, resource.current["canon"]["options"])
+    crlf = {"apple": dict(want["apple"], private_key=KEY.replace("\n", "\r\n") + "\n")}
+    raw["options"]["apple"]["private_key"] = KEY
+    resource.current = item(raw)
+    assert resource.equal("options", crlf, resource.current["canon"]["options"])
+
+
+def test_build_create_and_mask():
+    resource = res()
+    want = resource.desired(entry(client_id="c", client_secret="s3cret", provider="apple", label="L",
+                                  external_cred_id="", options={"apple": APPLE}))
+    payload = resource.build_create(want)
+    assert payload == {"client_id": "c", "client_secret": "s3cret", "provider": "apple", "label": "L",
+                       "options": {"apple": dict(APPLE, secret_lifetime="720h0m0s")}}
+    masked = resource.mask_payload(payload)
+    assert masked["client_secret"] == MASK and masked["options"]["apple"]["private_key"] == MASK
+    assert payload["client_secret"] == "s3cret"  # the payload itself is untouched
+    assert resource.predict(None, want, sorted(want)) == {
+        "client_id": "c", "provider": "apple", "label": "L", "external_cred_id": "",
+        "enable_in_slashid_oidc_authz_server": False,
+        "options": {"apple": {"authorize_scopes": ["openid", "email", "name"], "team_id": "ABCDE12345",
+                              "key_id": "FGHIJ67890", "secret_lifetime": "720h0m0s"}}}
+
+
+def test_build_update_sends_whole_provider_objects_and_secrets_only_when_asked():
+    have = item({"client_id": "c", "provider": "okta", "label": "old",
+                 "options": {"okta": {"organization_url": "https://o.example"}}})
+    resource = res()
+    want = resource.desired(entry(client_id="c", client_secret="s3cret", label="new",
+                                  options={"okta": {"authorize_scopes": ["groups"]}}))
+    engine = Engine(resource)
+    resource.current = have
+    changed = engine.differences(have, want)
+    assert changed == ["label", "options"]
+    assert resource.build_update(have, want, changed) == {
+        "label": "new",
+        "options": {"okta": {"authorize_scopes": ["openid", "email", "profile", "groups"],
+                             "organization_url": "https://o.example"}}}
+    always = Engine(resource, update_secret="always").differences(have, want)
+    assert "client_secret" in always
+    assert resource.build_update(have, want, always)["client_secret"] == "s3cret"
+    assert resource.predict(have, want, changed)["options"]["okta"]["organization_url"] == "https://o.example"
+
+
+def test_apple_update_without_a_key_fails_clearly():
+    apple = dict(APPLE, private_key="", secret_lifetime="24h")
+    have = item({"client_id": "c", "provider": "apple", "options": {"apple": apple}})
+    resource = res("replaced")
+    with pytest.raises(InputError) as err:
+        resource.build_update(have, {"client_id": "c", "options": {}}, ["options"])
+    assert "private_key" in str(err.value)
+
+
+def test_recreate_needed():
+    have = item({"client_id": "c", "provider": "google"})
+    assert res().recreate_needed(have, {"provider": "github"}) == ["provider"]
+    assert res().recreate_needed(have, {"provider": "google"}) == []
+    assert res().recreate_needed(have, {}) == []
+
+
+def test_write_headers():
+    assert res().write_headers() == {"SlashID-Required-Consistency": None,
+                                     "SlashID-Required-Consistency-Timeout": None}
+    assert res(consistency="all_regions", consistency_timeout=5).write_headers() == {
+        "SlashID-Required-Consistency": "all_regions", "SlashID-Required-Consistency-Timeout": "5"}
+
+
+def test_path_is_url_encoded():
+    assert S.SlashIdCredential.path("a/b c%") == S.COLLECTION_PATH + "/a%2Fb%20c%25"
+    assert S.SlashIdCredential.path() == S.COLLECTION_PATH
+
+
+# ----------------------------------------------------------------------------- errors
+def response(status, text, ctype="application/json"):
+    return Response(status, {"Content-Type": ctype}, text)
+
+
+def test_error_envelope():
+    text, code = S.parse_error(response(400, '{"meta": {}, "errors": [{"httpcode": 400, "message": "bad label"},'
+                                             ' {"httpcode": 400, "message": "bad tenant"}]}'))
+    assert text == "bad label; bad tenant" and code == 400
+
+
+def test_error_401_and_403_hints():
+    text, _code = S.parse_error(response(401, '{"errors": [{"httpcode": 401, "message": "unauthorized"}]}'))
+    assert text.startswith("unauthorized. Check api_key (SLASHID_API_KEY) and org_id (SLASHID_ORG_ID)")
+    text, _code = S.parse_error(response(403, '{"errors": [{"message": "forbidden"}]}'))
+    assert "admin role" in text
+
+
+def test_error_non_json_404_points_at_the_url():
+    text, code = S.parse_error(response(404, "404 page not found\n", "text/plain"))
+    assert "404 page not found" in text and "api_url" in text and code is None
+    text, _code = S.parse_error(response(502, "<html><title>Bad gateway</title></html>", "text/html"))
+    assert "HTML page: Bad gateway" in text
+
+
+def test_error_json_without_envelope():
+    text, _code = S.parse_error(response(500, '{"message": "boom"}'))
+    assert text == "boom"
+
+
+# ----------------------------------------------------------------------------- client factory
+class FakeModule(object):
+    """Just what build_client reads from an SsoModule."""
+
+    def __init__(self, **params):
+        self.params = dict(org_id="org", api_key="key-12345", api_url=S.DEFAULT_API_URL, validate_certs=True,
+                           ca_path=None, timeout=30, consistency=None, consistency_timeout=None)
+        self.params.update(params)
+        self.scrub = Scrubber()
+        self.clients, self.closers = [], []
+
+    def warn(self, msg):
+        pass
+
+    def register_client(self, client):
+        self.clients.append(client)
+
+    def on_close(self, fn):
+        self.closers.append(fn)
+
+    def add_secret(self, value):
+        self.scrub.add(value)
+
+
+@pytest.mark.parametrize("params,fragment", [
+    ({"org_id": None}, "SLASHID_ORG_ID"),
+    ({"api_key": ""}, "SLASHID_API_KEY"),
+    ({"api_url": "ftp://x"}, "api_url"),
+    ({"consistency_timeout": 0}, "1 to 120"),
+    ({"consistency_timeout": 121}, "1 to 120"),
+    ({"timeout": 0}, "timeout"),
+])
+def test_build_client_refuses(params, fragment):
+    with pytest.raises(InputError) as err:
+        S.build_client(FakeModule(**params))
+    assert fragment in str(err.value)
+
+
+def test_build_client_sends_the_auth_headers_and_registers():
+    sm = FakeModule(api_url="https://api.sandbox.slashid.com/")
+    client = S.build_client(sm)
+    assert client.base_url == "https://api.sandbox.slashid.com"
+    assert client.headers["SlashID-OrgID"] == "org" and client.headers["SlashID-API-Key"] == "key-12345"
+    assert sm.clients == [client] and sm.closers == [client.close]
+    assert client.total_requests() == 0
+
+
+def test_argument_specs():
+    cred = S.cred_argument_spec()
+    assert cred["api_key"]["no_log"] and cred["client_secret"]["no_log"]
+    assert cred["options"]["options"]["apple"]["options"]["private_key"]["no_log"]
+    creds = S.creds_argument_spec()
+    assert creds["config"]["options"]["options"]["options"]["apple"]["options"]["private_key"]["no_log"]
+    assert "update_secret" not in creds["config"]["options"] and creds["update_secret"]["no_log"] is False
+    assert creds["config"]["options"]["recreate"]["default"] is False
+    info = S.info_argument_spec()
+    assert info["provider"]["choices"] == S.PROVIDERS and "state" not in info

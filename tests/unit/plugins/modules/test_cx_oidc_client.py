@@ -1,0 +1,351 @@
+# Copyright (c) sso.oidc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cx_oidc_client: main() over real HTTPS against the Checkmarx simulator.
+
+Every test reads the outcome from the simulator (its state and request log), not only
+from what the module reports.
+"""
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from ansible.module_utils.common import warnings as ansible_warnings
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.sso.oidc.plugins.modules import cx_oidc_client
+
+from simulators.checkmarx import secret_hash
+
+SECRET = "portal-secret-1f9c"
+NEW_SECRET = "portal-secret-7d20"
+
+
+@pytest.fixture(autouse=True)
+def _clean_warnings():
+    ansible_warnings._global_warnings.clear()
+    yield
+    ansible_warnings._global_warnings.clear()
+
+
+@pytest.fixture
+def cx(sim_api):
+    sim_api.reset("checkmarx")
+    return sim_api
+
+
+@pytest.fixture
+def conn(sim, sim_env):
+    env = sim_env["checkmarx"]
+    return {"url": env["url"], "username": env["username"], "password": env["password"], "ca_path": sim.pki.ca_path}
+
+
+def run(capsys, args, check=False, diff=False, module=cx_oidc_client):
+    args = dict(args)
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            module.main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    result["_rc"] = exc.value.code
+    result["_raw"] = out
+    return result
+
+
+def server_client(cx, client_id):
+    found = [c for c in cx.state("checkmarx")["clients"] if c["clientId"] == client_id]
+    return found[0] if found else None
+
+
+def writes(cx):
+    return [r for r in cx.requests("checkmarx") if r["kind"] == "write"]
+
+
+def portal(conn, **extra):
+    args = dict(conn, client_id="portal", name="Internal portal", allowed_grant_types=["password"],
+                allowed_scopes=["access_control_api", "sast_rest_api"], redirect_uris=["https://portal.example.com/cb"],
+                client_secrets=[SECRET], access_token_lifetime=1800, refresh_token_usage="reuse")
+    args.update(extra)
+    return args
+
+
+def token_request(sim, sim_env, client_id, client_secret, username=None, password=None, scope="access_control_api"):
+    """A real password-grant login against the simulator; returns (status, json)."""
+    env = sim_env["checkmarx"]
+    form = urllib.parse.urlencode({"grant_type": "password", "client_id": client_id, "client_secret": client_secret,
+                                   "username": username or env["username"], "password": password or env["password"],
+                                   "scope": scope}).encode()
+    req = urllib.request.Request(env["token_url"], data=form, method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(req, context=sim.pki.client_context(), timeout=10) as resp:
+            return resp.status, json.loads(resp.read().decode())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read().decode() or "{}")
+
+
+# ---------------------------------------------------------------------------- lifecycle
+def test_create_in_check_mode_writes_nothing_and_predicts_the_real_end_state(cx, conn, capsys):
+    predicted = run(capsys, portal(conn), check=True, diff=True)
+    assert predicted["changed"] and predicted["action"] == "created" and predicted["_rc"] == 0
+    assert writes(cx) == []
+    assert server_client(cx, "portal") is None
+    assert predicted["msg"] == "OIDC client 'portal' would be created"
+
+    real = run(capsys, portal(conn), diff=True)
+    assert real["changed"] and real["msg"] == "OIDC client 'portal' created"
+    assert real["end_state"] == predicted["end_state"]
+    assert real["diff"] == predicted["diff"]
+    assert real["proposed"] == predicted["proposed"]
+    assert real["api_calls"] == {"POST": 2, "GET": 2}  # login, list, create, read back
+
+    stored = server_client(cx, "portal")
+    assert stored["clientSecrets"] == [secret_hash(SECRET)]
+    assert stored["accessTokenLifetime"] == 1800 and stored["refreshTokenUsage"] == 0
+    assert stored["redirectUris"] == ["https://portal.example.com/cb"]
+    assert real["end_state"]["client_secrets"] == ["********"]
+    assert SECRET not in real["_raw"] and secret_hash(SECRET) not in real["_raw"]
+    # the created client really works with its secret at the token endpoint
+    assert token_request(cx.harness, _env(cx), "portal", SECRET)[0] == 200
+
+
+def _env(cx):
+    return cx.harness.describe()
+
+
+def test_rerun_is_unchanged_with_one_login_one_read_and_no_write(cx, conn, capsys):
+    run(capsys, portal(conn))
+    cx.clear_requests("checkmarx")
+    shuffled = portal(conn, redirect_uris=["https://portal.example.com/cb"] * 2,
+                      allowed_scopes=["sast_rest_api", "access_control_api"])
+    again = run(capsys, shuffled, diff=True)
+    assert again["changed"] is False and again["action"] == "unchanged"
+    assert cx.summary("checkmarx") == {"total": 2, "read": 1, "write": 0, "auth": 1, "check": 0}
+    assert again["api_calls"] == {"POST": 1, "GET": 1}
+    assert again["diff"]["before"] == again["diff"]["after"]
+
+
+def test_change_one_field_changes_only_that_field_on_the_server(cx, conn, capsys):
+    run(capsys, portal(conn))
+    before = server_client(cx, "portal")
+    cx.clear_requests("checkmarx")
+    result = run(capsys, portal(conn, access_token_lifetime=900), diff=True)
+    assert result["changed"] and result["changed_fields"] == ["access_token_lifetime"]
+    assert result["diff"]["before"]["access_token_lifetime"] == 1800
+    assert result["diff"]["after"]["access_token_lifetime"] == 900
+    assert result["diff"]["after"]["client_secrets"] == ["********"]  # not reported as changed
+    after = server_client(cx, "portal")
+    assert dict(before, accessTokenLifetime=900) == after
+    assert [w["method"] for w in writes(cx)] == ["PUT"]
+
+
+def test_rotate_a_secret(cx, conn, capsys):
+    run(capsys, portal(conn))
+    result = run(capsys, portal(conn, client_secrets=[NEW_SECRET]), diff=True)
+    assert result["changed"] and result["changed_fields"] == ["client_secrets"]
+    assert result["diff"]["after"]["client_secrets"] == "******** (changed)"
+    assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(NEW_SECRET)]
+    assert NEW_SECRET not in result["_raw"] and SECRET not in result["_raw"]
+    assert token_request(cx.harness, _env(cx), "portal", NEW_SECRET)[0] == 200
+    assert token_request(cx.harness, _env(cx), "portal", SECRET) == (400, {"error": "invalid_client"})
+    assert run(capsys, portal(conn, client_secrets=[NEW_SECRET]))["changed"] is False
+
+
+def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx, conn, capsys):
+    run(capsys, portal(conn))
+    before = server_client(cx, "portal")
+    cx.clear_requests("checkmarx")
+    minimal = dict(conn, client_id="portal", enabled=False)
+    for check in (True, False):
+        result = run(capsys, minimal, check=check)
+        assert result["failed"] and result["_rc"] == 1 and result["action"] == "failed"
+        assert result["msg"].startswith("OIDC client 'portal' failed: client_secrets: the client has 1 secret(s)")
+    assert writes(cx) == []
+    assert server_client(cx, "portal") == before
+    # with the secret it works, and the stored hash is the same
+    result = run(capsys, dict(minimal, client_secrets=[SECRET]))
+    assert result["changed"] and result["changed_fields"] == ["enabled"]
+    assert server_client(cx, "portal") == dict(before, enabled=False)
+
+
+def test_a_server_that_stores_secrets_as_sent(cx, conn, capsys):
+    cx.config("checkmarx", secrets_stored_as="as_sent")
+    created = run(capsys, portal(conn), check=True)
+    run(capsys, portal(conn))
+    stored = server_client(cx, "portal")
+    assert stored["clientSecrets"] == [SECRET]
+    assert run(capsys, portal(conn))["changed"] is False
+    # an update that does not mention the secret keeps it as stored (the server proved it stores as sent)
+    result = run(capsys, dict(conn, client_id="portal", include_jwt_id=True))
+    assert result["changed"] and result["changed_fields"] == ["include_jwt_id"]
+    assert server_client(cx, "portal") == dict(stored, includeJwtId=True)
+    assert created["end_state"]["client_secrets"] == ["********"]
+
+
+def test_a_hash_stored_on_an_as_sent_server_is_sent_back_as_is(cx, conn, capsys):
+    cx.config("checkmarx", secrets_stored_as="as_sent")
+    cx._call("checkmarx", "POST", "/seed", {"clients": [
+        {"clientId": "hashed", "clientSecrets": [secret_hash(SECRET)], "allowedGrantTypes": ["password"]},
+        {"clientId": "plain", "clientSecrets": ["stored-as-sent"]},
+    ]})
+    before = server_client(cx, "hashed")
+    result = run(capsys, dict(conn, client_id="hashed", client_secrets=[SECRET], enabled=False))
+    assert result["changed"] and result["changed_fields"] == ["enabled"]
+    assert server_client(cx, "hashed") == dict(before, enabled=False)
+
+
+def test_a_server_that_lists_summaries_only(cx, conn, capsys):
+    cx.config("checkmarx", list_summary=True)
+    run(capsys, portal(conn))
+    cx.clear_requests("checkmarx")
+    again = run(capsys, portal(conn))
+    assert again["changed"] is False
+    assert [r["path"].rsplit("/", 1)[-1] for r in cx.requests("checkmarx")] == ["token", "OIDCClients", "5"]
+    assert run(capsys, portal(conn, name="Renamed"))["changed"]
+    assert server_client(cx, "portal")["clientName"] == "Renamed"
+    assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(SECRET)]
+
+
+def test_absent_then_absent_again(cx, conn, capsys):
+    run(capsys, portal(conn))
+    gone = run(capsys, dict(conn, client_id="portal", state="absent"), diff=True)
+    assert gone["changed"] and gone["action"] == "deleted" and gone["end_state"] == {}
+    assert gone["diff"]["after"] == {}
+    assert server_client(cx, "portal") is None
+    cx.clear_requests("checkmarx")
+    again = run(capsys, dict(conn, client_id="portal", state="absent"))
+    assert again["changed"] is False and again["msg"] == "OIDC client 'portal' is already absent"
+    assert writes(cx) == []
+
+
+def test_a_builtin_client_is_never_deleted(cx, conn, capsys):
+    result = run(capsys, dict(conn, client_id="resource_owner_client", state="absent"))
+    assert result["failed"] and "is protected and is never deleted" in result["msg"]
+    assert writes(cx) == []
+    assert server_client(cx, "resource_owner_client") is not None
+
+
+def test_enum_words_and_claims(cx, conn, capsys):
+    args = portal(conn, access_token_type="reference", refresh_token_expiration="sliding",
+                  claims=[{"type": "tenant", "value": "acme"}, {"type": "role", "value": "ci"}],
+                  client_claims_prefix="cx_", allowed_cors_origins=["https://portal.example.com"],
+                  front_channel_logout_uri="https://portal.example.com/logout")
+    run(capsys, args)
+    stored = server_client(cx, "portal")
+    assert stored["accessTokenType"] == 1 and stored["refreshTokenExpiration"] == 0
+    assert sorted(c["type"] for c in stored["claims"]) == ["role", "tenant"]
+    args["claims"] = list(reversed(args["claims"]))
+    assert run(capsys, args)["changed"] is False
+    cleared = run(capsys, dict(args, front_channel_logout_uri=""))
+    assert cleared["changed_fields"] == ["front_channel_logout_uri"]
+    assert server_client(cx, "portal")["frontChannelLogoutUri"] is None
+
+
+# ---------------------------------------------------------------------------- auth
+def test_token_expiring_mid_run_logs_in_again_once(cx, conn, capsys):
+    cx.config("checkmarx", token_lifetime=1)
+    cx.fault("checkmarx", method="GET", path="/OIDCClients$", delay=1.3, times=1)
+    result = run(capsys, portal(conn))
+    assert result["changed"] and result["_rc"] == 0
+    log = cx.requests("checkmarx")
+    assert [r["status"] for r in log if r["method"] == "GET"][0] == 401
+    assert sum(1 for r in log if r["kind"] == "auth") >= 2
+    assert server_client(cx, "portal") is not None
+
+
+def test_a_given_token_skips_the_login(cx, conn, capsys, sim, sim_env):
+    status, body = token_request(sim, sim_env, "resource_owner_client", "014DF517-39D1-4453-B7B3-9930C563627C",
+                                 scope="access_control_api sast_rest_api")
+    assert status == 200
+    cx.clear_requests("checkmarx")
+    args = dict(portal(conn), token="Bearer " + body["access_token"])
+    del args["username"], args["password"]
+    result = run(capsys, args)
+    assert result["changed"]
+    assert cx.summary("checkmarx")["auth"] == 0
+    assert body["access_token"] not in result["_raw"]
+
+    cx._call("checkmarx", "POST", "/tokens/expire")
+    failed = run(capsys, dict(args, access_token_lifetime=60))
+    assert failed["failed"] and failed["status"] == 401
+    assert failed["msg"].startswith("Checkmarx API GET /OIDCClients failed: HTTP 401")
+    assert "token (or CX_TOKEN) was refused" in failed["msg"]
+    # with credentials too, the module logs in by itself when the token is refused
+    recovered = run(capsys, dict(args, access_token_lifetime=60, username=conn["username"],
+                                 password=conn["password"]))
+    assert recovered["changed"] and server_client(cx, "portal")["accessTokenLifetime"] == 60
+
+
+def test_connection_from_environment_variables(cx, conn, capsys, monkeypatch):
+    monkeypatch.setenv("CX_URL", conn["url"] + "/cxrestapi/auth/")
+    monkeypatch.setenv("CX_USERNAME", conn["username"])
+    monkeypatch.setenv("CX_PASSWORD", conn["password"])
+    monkeypatch.setenv("CX_CA_PATH", conn["ca_path"])
+    result = run(capsys, {"client_id": "from-env", "allowed_grant_types": ["client_credentials"]})
+    assert result["changed"] and server_client(cx, "from-env") is not None
+    assert conn["password"] not in result["_raw"]
+
+
+def test_bad_input_fails_before_any_request(cx, conn, capsys):
+    for args, message in (
+        (portal(conn, allowed_cors_origins=["https://portal.example.com/"]), "allowed_cors_origins[0]: "),
+        (portal(conn, access_token_lifetime=0), "access_token_lifetime: must be a positive number of seconds"),
+        (dict(portal(conn), url=None), "url: the CxSAST server URL is required"),
+        (dict(portal(conn), password=None), "password: required to log in unless token is given"),
+    ):
+        result = run(capsys, args)
+        assert result["failed"] and result["msg"].startswith(message), result["msg"]
+    assert cx.requests("checkmarx") == []
+
+
+def test_rate_limit_with_retry_after_is_survived(cx, conn, capsys):
+    cx.fault("checkmarx", method="GET", path="/OIDCClients$", status=429, retry_after=1, times=1)
+    result = run(capsys, portal(conn))
+    assert result["changed"] and result["_rc"] == 0
+    assert any("HTTP 429; retrying in 1.0s" in str(w) for w in result.get("warnings", []))
+    assert [r["status"] for r in cx.requests("checkmarx") if r["method"] == "GET"][:2] == [429, 200]
+
+
+def test_wrong_password_and_missing_permission_read_clearly(cx, conn, capsys, sim_env):
+    bad = run(capsys, dict(portal(conn), password="not-the-password"))
+    assert bad["failed"] and bad["status"] == 400
+    assert bad["msg"].startswith("Checkmarx API POST /identity/connect/token failed: HTTP 400: "
+                                 "invalid_grant (invalid_username_or_password)")
+    assert "CX_PASSWORD" in bad["msg"] and "not-the-password" not in bad["_raw"]
+    env = sim_env["checkmarx"]
+    denied = run(capsys, dict(portal(conn), username=env["readonly_username"], password=env["readonly_password"]))
+    assert denied["failed"] and denied["status"] == 403
+    assert "'Manage Clients' permission" in denied["msg"]
+    bad_client = run(capsys, dict(portal(conn), auth_client_secret="wrong-secret"))
+    assert "invalid_client" in bad_client["msg"] and "CX_AUTH_CLIENT_SECRET" in bad_client["msg"]
+    assert writes(cx) == []
+
+
+@pytest.mark.parametrize("error_format, vendor_text", [
+    ("messages", "A client with clientId 'PORTAL' already exists"),
+    ("problem", "One or more validation errors occurred. clientId: A client with clientId 'PORTAL' already exists"),
+    ("text", "A client with clientId 'PORTAL' already exists"),
+])
+def test_vendor_error_text_reaches_the_message(cx, conn, capsys, error_format, vendor_text):
+    run(capsys, portal(conn))
+    cx.config("checkmarx", error_format=error_format)
+    result = run(capsys, portal(conn, client_id="PORTAL"))
+    assert result["failed"] and result["action"] == "failed"
+    assert result["msg"] == "OIDC client 'PORTAL' failed: Checkmarx API POST /OIDCClients failed: HTTP 400: " + vendor_text
+
+
+def test_check_mode_update_and_delete_send_no_write(cx, conn, capsys):
+    run(capsys, portal(conn))
+    cx.clear_requests("checkmarx")
+    update = run(capsys, portal(conn, name="Other"), check=True)
+    delete = run(capsys, dict(conn, client_id="portal", state="absent"), check=True)
+    assert update["changed"] and update["end_state"]["name"] == "Other"
+    assert delete["changed"] and delete["action"] == "deleted"
+    assert writes(cx) == []
+    assert server_client(cx, "portal")["clientName"] == "Internal portal"
