@@ -90,7 +90,7 @@ options:
     required: true
   name:
     description:
-      - Display name (C(clientName)).
+      - Display name (C(clientName)). A new client without a name gets its O(client_id) as name.
     type: str
   enabled:
     description:

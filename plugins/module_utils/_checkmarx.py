@@ -285,6 +285,11 @@ def to_canonical(option, value):
     kind = KIND[option]
     if kind == "enum":
         if isinstance(value, str):
+            # A server that spells enums as .NET names ("OneTimeOnly", "Jwt") means the same words.
+            squashed = value.replace("_", "").lower()
+            for name in ENUMS[option]:
+                if name.replace("_", "") == squashed:
+                    return name
             return value
         names = dict((number, name) for name, number in ENUMS[option].items())
         return names.get(value, value)
@@ -594,6 +599,10 @@ class OidcClientResource(Resource):
     def read_all(self, keys=None):
         response = self.client.request("GET", CLIENTS_PATH)
         data = response.json
+        if isinstance(data, dict):
+            # The documented answer is a JSON array; accept it wrapped in an object as well.
+            lists = [data[k] for k in ("value", "items", "clients", "data") if isinstance(data.get(k), list)]
+            data = lists[0] if lists else data
         if not isinstance(data, list):
             raise ApiError(SERVICE, "GET", CLIENTS_PATH, status=response.status,
                            vendor_text="expected a JSON list of clients, got %s" % short_body(response))
@@ -606,8 +615,11 @@ class OidcClientResource(Resource):
                 if raw.get("id") is not None:
                     raw = self.client.request("GET", "%s/%s" % (CLIENTS_PATH, quote_path(raw["id"]))).json or raw
             out.append(raw)
+        learn = getattr(self.client, "add_secret", None)
         for raw in out:
             for value in raw.get("clientSecrets") or []:
+                if learn is not None:
+                    learn(value)  # stored secrets and hashes never reach a message either
                 if not looks_hashed(value):
                     self.stores_as_sent = True
         return out
@@ -619,6 +631,11 @@ class OidcClientResource(Resource):
         return canon
 
     def desired(self, entry):
+        learn = getattr(self.client, "add_secret", None)
+        for plain in entry.get("client_secrets") or []:
+            if learn is not None:
+                for form in secret_forms(plain):
+                    learn(form)
         want = {}
         for option in OPTION_NAMES:
             value = entry.get(option)
@@ -636,7 +653,8 @@ class OidcClientResource(Resource):
     # -- writing -----------------------------------------------------------
     def build_create(self, want):
         canon = copy.deepcopy(DEFAULTS)
-        canon.update({"name": None, "client_secrets": []})
+        # A new client without a name is shown by its client_id (the API's samples always carry a name).
+        canon.update({"name": want["client_id"], "client_secrets": []})
         canon.update(want)
         body = {}
         for option, api_key, _kind in FIELDS:

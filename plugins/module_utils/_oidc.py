@@ -239,8 +239,8 @@ class DiscoveryCheck(object):
     # ------------------------------------------------------------------ checks
     def check_issuer(self, doc):
         found = doc.get("issuer")
-        if "issuer" not in doc or found == self.issuer:
-            return
+        if found in (None, "") or found == self.issuer:
+            return  # a missing issuer is reported with the other required metadata
         msg = ("the document names the issuer %s, but the issuer asked for is %s; they must be identical "
                "(OpenID Connect Discovery 1.0, section 4.3), as applications compare the iss claim of every "
                "ID token with it" % (_short(found), self.issuer))
@@ -401,7 +401,6 @@ class DiscoveryCheck(object):
             "jwks_keys": self.jwks_keys if self.jwks_keys is not None else [],
             "problems": problems,
             "findings": self.findings,
-            "api_calls": dict(self.client.counts),
         }
         errors = [f["message"] for f in self.findings if f["severity"] == ERROR]
         if errors:

@@ -199,6 +199,9 @@ def canonical_duration(text):
 
 
 def split_scopes(scopes):
+    """Scopes as a list without duplicates; blank-separated scopes in one item are split (OAuth scope syntax)."""
+    if isinstance(scopes, str):
+        scopes = scopes.replace(",", " ").split()
     out = []
     for scope in scopes or ():
         for part in str(scope).split():
@@ -367,13 +370,13 @@ class SlashIdCredential(Resource):
             raise self._unexpected("GET", path, resp, "no result object")
         return data["result"]
 
-    def list(self, provider=None):
+    def list_creds(self, provider=None):
         params = {"oauth_provider": provider} if provider else None
         resp = self.client.request("GET", COLLECTION_PATH, params=params)
         data = resp.json
         if not isinstance(data, dict) or not isinstance(data.get("result", []), (list, type(None))):
             raise self._unexpected("GET", COLLECTION_PATH, resp, "no result list")
-        result = [r for r in data.get("result") or [] if isinstance(r, dict)]
+        result = [r for r in data.get("result") or [] if isinstance(r, dict) and isinstance(r.get("client_id"), str)]
         pagination = (data.get("meta") or {}).get("pagination") or {}
         total = pagination.get("total_count") if isinstance(pagination, dict) else None
         if isinstance(total, int) and total > len(result):
@@ -439,7 +442,7 @@ class SlashIdCredential(Resource):
         if keys is not None and len(keys) == 1:
             raw = self.get(keys[0])
             return [raw] if raw is not None else []
-        return self.list()
+        return self.list_creds()
 
     def normalize(self, raw):
         provider = raw.get("provider")
@@ -740,9 +743,9 @@ class SlashIdCredential(Resource):
         try:
             self._write("DELETE", self.path(client_id), None, lambda: self.get(client_id) is None, "delete")
         except ApiError as exc:
-            if exc.status != 404:
+            if exc.status != 404 or not isinstance(exc.body, dict):
                 raise
-            # gone already (deleted meanwhile): the wanted outcome
+            # SlashID's JSON 404: gone already (deleted meanwhile), the wanted outcome
 
 
 # ----------------------------------------------------------------------------- info
@@ -756,7 +759,7 @@ def run_info(sm):
             raise InputError("client_id: must not be empty; leave it out to list every credential")
         raws = res.read_all([client_id])
     else:
-        raws = res.list(provider)
+        raws = res.list_creds(provider)
     creds = [res.mask(res.normalize(raw)) for raw in raws]
     if provider:
         creds = [c for c in creds if c.get("provider") == provider]

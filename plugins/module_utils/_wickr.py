@@ -251,7 +251,7 @@ def parse_error(response):
     if header_type:
         code = header_type.split(":", 1)[0].strip()
     elif data.get("__type"):
-        code = str(data["__type"]).split("#")[-1].split(":", 1)[0].strip()
+        code = str(data["__type"]).rsplit("#", 1)[-1].split(":", 1)[0].strip()
     elif data.get("code") or data.get("Code"):
         code = str(data.get("code") or data.get("Code")).strip()
     code = code or None
@@ -290,6 +290,15 @@ class WickrTaskError(ApiError):
 
 
 # ---------------------------------------------------------------- connection
+class WickrApiClient(ApiClient):
+    """The shared client, with connection hints in the Wickr modules' option names."""
+
+    def _transport_hint(self, exc):
+        hint = super(WickrApiClient, self)._transport_hint(exc)
+        return (hint.replace("Set ca_path to", "Set aws_ca_bundle (or AWS_CA_BUNDLE) to")
+                .replace("check the URL", "check region or endpoint_url"))
+
+
 class WickrConnection(object):
     """Connection to the Wickr admin API of one module run.
 
@@ -391,7 +400,7 @@ class WickrConnection(object):
             ca_path = p.get("aws_ca_bundle")
             if not ca_path and self._session is not None:
                 ca_path = self._session.get_config_variable("ca_bundle")
-            self._api = ApiClient(
+            self._api = WickrApiClient(
                 SERVICE, self.endpoint, validate_certs=p.get("validate_certs", True), ca_path=ca_path,
                 timeout=p.get("timeout") or 30, headers={"Accept": "application/json"},
                 auth=self.sign, error_parser=parse_error, warn=self.sm.warn, scrubber=self.sm.scrub,
@@ -411,9 +420,9 @@ class WickrConnection(object):
             else:
                 try:
                     creds = self._botocore_session().get_credentials()
-                except ProfileNotFound as exc:
-                    raise InputError("profile: %s (looked in the AWS config and credentials files)" % exc)
                 except BotoCoreError as exc:
+                    if isinstance(exc, ProfileNotFound):
+                        raise InputError("profile: %s (looked in the AWS config and credentials files)" % exc)
                     raise InputError("AWS credentials could not be loaded: %s" % exc)
                 if creds is None:
                     raise InputError(
@@ -605,11 +614,15 @@ class WickrOidcConfig(Resource):
         item = found[0]
         raw, canon = item["raw"], item["canon"]
         adjusted = None
-        # client_id goes out as userId; the read may show it as userId or as clientId.
+        # client_id goes out as userId; the read may show it as userId or as clientId (see docs/wickr.md).
         wanted = want.get("client_id")
-        if wanted not in (None, "") and canon.get("client_id") != wanted and wanted in (raw.get("userId"),
-                                                                                      raw.get("clientId")):
-            adjusted = dict(canon, client_id=wanted)
+        if wanted is None and self.params.get("state") == "replaced":
+            wanted = self.defaults["client_id"]  # the engine adds the defaults after matching
+        if wanted is not None and (canon.get("client_id") or "") != wanted:
+            if wanted in ((raw.get("userId") or ""), (raw.get("clientId") or "")):
+                adjusted = dict(canon, client_id=wanted)
+                if not wanted:
+                    del adjusted["client_id"]
         # A secret shown in clear may come back as secret or as clientSecret.
         wanted = want.get("secret")
         shown = clear_secrets(raw)

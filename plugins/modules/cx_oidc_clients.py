@@ -76,7 +76,7 @@ options:
         required: true
       name:
         description:
-          - Display name (C(clientName)).
+          - Display name (C(clientName)). A new client without a name gets its O(config[].client_id) as name.
         type: str
       enabled:
         description:

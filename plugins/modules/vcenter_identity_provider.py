@@ -26,7 +26,7 @@ description:
     is written.
   - To manage many providers in one task (one login, one read), use M(sso.oidc.vcenter_identity_providers).
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful
@@ -55,7 +55,7 @@ options:
     description:
       - The id vCenter gave the provider (see M(sso.oidc.vcenter_identity_provider_info)).
       - Use it when several providers share a O(name), or to rename a provider.
-      - An id that does not exist fails with O(state=present): vCenter assigns ids, they cannot be chosen.
+      - An id that does not exist fails with O(state=present), because vCenter assigns ids; they cannot be chosen.
     type: str
   config_tag:
     description:
@@ -96,7 +96,7 @@ options:
         description:
           - Maps claims of the tokens to vCenter groups. vCenter supports the key V(perms), whose value maps
             each external group to a list of vCenter groups, for example
-            C({perms: {"ExternalAdmins": ["vsphere.local\\Administrators"]}}).
+            V(perms) mapped to V(ExternalAdmins) mapped to the list C(vsphere.local\Administrators) (see the examples).
           - Group lists are compared as sets. Sent as an empty map on create when not set.
         type: dict
   oauth2:
@@ -147,7 +147,7 @@ options:
   is_default:
     description:
       - V(true) makes this the default provider (vCenter then clears the flag on the others).
-      - vCenter makes the first provider the default whatever this says, and has no call to clear the flag:
+      - vCenter makes the first provider the default whatever this says, and has no call to clear the flag;
         V(false) on the default provider changes nothing and warns; make another provider the default instead.
     type: bool
   domain_names:
@@ -161,7 +161,7 @@ options:
     description:
       - Query parameters vCenter adds to the authorization request, each name mapped to a list of values
         (one value may be given as a string; an empty list adds the name without a value), for example
-        C({prompt: [login], domain_hint: [corp.example.com]}).
+        V(prompt) mapped to V([login]) and V(domain_hint) mapped to V([corp.example.com]).
       - Values are compared without regard to their order.
     type: dict
   idm_protocol:
@@ -239,7 +239,7 @@ options:
       - Applies to O(oidc.client_secret), O(oauth2.client_secret) and O(active_directory_over_ldap.password)
         when vCenter does not show them. Where vCenter shows a secret, it is compared and this option does not matter.
 notes:
-  - Secrets never appear in results: O(oidc.client_secret), O(oauth2.client_secret),
+  - Secrets never appear in results. O(oidc.client_secret), O(oauth2.client_secret),
     O(active_directory_over_ldap.password) and vCenter's C(authentication_header) (it encodes the client secret)
     are masked in RV(existing), RV(proposed), RV(end_state) and RV(diff). Use C(no_log) on the task as well.
   - The redirect URI to register at the identity provider is shown on the vCenter identity provider page.

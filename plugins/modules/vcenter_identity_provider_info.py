@@ -15,7 +15,7 @@ description:
   - Each provider is returned in the option names of M(sso.oidc.vcenter_identity_provider), plus what vCenter
     found in the discovery document (endpoints, issuer, authentication method), with every secret masked.
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module

@@ -20,7 +20,7 @@ description:
   - A failure of one entry does not stop the others. The task reports the outcome of every entry in
     RV(results) and then fails, naming the failed keys in RV(failed_keys).
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful
@@ -97,7 +97,8 @@ options:
             type: str
             required: true
           claim_map:
-            description: Claims mapped to vCenter groups, for example C({perms: {"ExternalAdmins": ["vsphere.local\\Administrators"]}}).
+            description:
+              - Claims mapped to vCenter groups, as in M(sso.oidc.vcenter_identity_provider).
             type: dict
       oauth2:
         description: The OAuth2 settings. Required to create an OAuth2 provider.

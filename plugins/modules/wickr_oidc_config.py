@@ -19,7 +19,7 @@ description:
   - C(RegisterOidcConfig) saves the whole configuration, so every field the task leaves out is sent again as read.
   - To configure many networks in one task, use M(sso.oidc.wickr_oidc_configs).
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful

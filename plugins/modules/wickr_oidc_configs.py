@@ -21,7 +21,7 @@ description:
   - The Wickr API cannot remove or disable an OIDC configuration, so the states V(overridden) and V(deleted) of
     other resource-set modules do not exist here.
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful

@@ -16,7 +16,7 @@ description:
     grant type, redirect URI, PKCE verifier, certificate) and returns the tokens in RV(token_info). Tokens are
     returned only when these options are given; register the result of such a task with C(no_log=true).
 author:
-  - sso.oidc contributors
+  - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module

@@ -77,11 +77,34 @@ def parse_importtime(text):
     return mods, total
 
 
+# cProfile as ``python -m cProfile`` would strip the standard library from sys.path: the AnsiballZ
+# wrapper drops the directory of ``__main__.__file__``. From ``-c`` there is no such file.
+PROFILE_RUNNER = """
+import cProfile, runpy, sys
+out, payload = sys.argv[1], sys.argv[2]
+sys.argv = [payload]
+prof = cProfile.Profile()
+prof.enable()
+try:
+    runpy.run_path(payload, run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    prof.disable()
+    prof.dump_stats(out)
+"""
+
+
 def run_payload(path, extra_args=(), env=None):
     start = time.perf_counter()
     proc = subprocess.run([sys.executable] + list(extra_args) + [path], capture_output=True, text=True,
                           timeout=120, stdin=subprocess.DEVNULL, env=env, check=False)
     return proc, time.perf_counter() - start
+
+
+def profile_payload(path, out, env=None):
+    return subprocess.run([sys.executable, "-c", PROFILE_RUNNER, out, path], capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL, env=env, check=False)
 
 
 def answer(proc):
@@ -252,15 +275,15 @@ def analyse(args):
             samples = []
             for i in range(3):
                 prof = os.path.join(workdir, "%s.%d.prof" % (name, i))
-                run_payload(payloads[name], ["-m", "cProfile", "-o", prof], env=env)
+                profile_payload(payloads[name], prof, env=env)
                 samples.append(profile_phases(prof))
             phases[name] = {"total": median([s[0] for s in samples]),
                             "phases": dict((k, median([s[1][k] for s in samples])) for k in samples[0][1])}
         result["profile"] = phases
 
         if args.loop:
-            result["loop"] = {"m": args.loop, "per_item": loop_costs(control, workdir, inventory, clients,
-                                                                      args.loop, args.loop_rounds)}
+            per_item = loop_costs(control, workdir, inventory, clients, args.loop, args.loop_rounds)
+            result["loop"] = {"m": args.loop, "per_item": per_item}
     finally:
         harness.stop()
         if not args.keep:
@@ -309,8 +332,8 @@ def render(result):
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             name, ms(proc[name]["median"]), ms(imports[name]["total"]), ms(groups.get("ansible-core")),
             ms(groups.get("requests stack")), ms(groups.get("standard library")), ms(groups.get("sso.oidc")),
-            "-" if name == "ping" else "%d token, %d list, %d writes" % (req.get("token", 0), req.get("list_reads", 0),
-                                                                          req.get("writes", 0))))
+            "-" if name == "ping" else "%d token, %d list, %d writes" % (
+                req.get("token", 0), req.get("list_reads", 0), req.get("writes", 0))))
     lines += ["", "Imports beyond those of ping (self time, `-X importtime`, median of 5):", ""]
     for name in PAYLOADS[1:]:
         extra = imports[name]["beyond_ping"]
@@ -334,7 +357,7 @@ def render(result):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--n", type=int, default=100, help="clients on the server and in the set task")
     parser.add_argument("--runs", type=int, default=15, help="plain-process runs of each payload")
     parser.add_argument("--loop", type=int, default=20, help="items of the loop measurement (0: skip it)")

@@ -121,7 +121,22 @@ def assert_untouched(sim_api, names=APPS, reads_too=True):
 
 
 # ----------------------------------------------------------------------------------------- tests
-def test_first_run_configures_everything_and_second_run_changes_nothing(fresh, run_playbook, sim, sim_env):
+def test_plan_first_run_second_run_and_drift(fresh, run_playbook, sim, sim_env):
+    """Check mode plans without writing; the first run creates everything; the second changes nothing
+    and writes nothing; after a drift, check mode plans exactly that one change."""
+    before = dict((name, fresh.state(name)) for name in APPS)
+    plan = rollout(run_playbook, sim, check=True)
+    assert plan.rc == 0, plan
+    assert "(check mode: the plan; nothing was written)" in plan.stdout
+    assert summary(plan) == dict((key, "created") for key in all_targets(sim_env)), plan
+    assert_untouched(fresh, reads_too=False)
+    for name in APPS:
+        state = fresh.state(name)
+        if name == "vcenter":  # sessions come and go; the providers must not
+            assert state["providers"] == before[name]["providers"] == {}
+        else:
+            assert state == before[name], name
+
     first = rollout(run_playbook, sim)
     assert first.rc == 0, first
     assert recap(first)["changed"] > 0 and recap(first)["failed"] == 0
@@ -143,40 +158,22 @@ def test_first_run_configures_everything_and_second_run_changes_nothing(fresh, r
     assert fresh.summary("checkmarx")["auth"] == 1, fresh.requests("checkmarx")
     assert_configured(fresh, sim_env)
 
-
-def test_check_mode_plans_and_writes_nothing(fresh, run_playbook, sim, sim_env):
-    before = dict((name, fresh.state(name)) for name in APPS)
-    result = rollout(run_playbook, sim, check=True)
-    assert result.rc == 0, result
-    assert "(check mode: the plan; nothing was written)" in result.stdout
-    assert summary(result) == dict((key, "created") for key in all_targets(sim_env)), result
-    assert_untouched(fresh, reads_too=False)
-    for name in APPS:
-        state = fresh.state(name)
-        if name == "vcenter":  # sessions come and go; the providers must not
-            assert state["providers"] == before[name]["providers"] == {}
-        else:
-            assert state == before[name], name
-
-
-def test_check_mode_after_a_change_plans_only_that_change(fresh, run_playbook, sim, sim_env):
-    assert rollout(run_playbook, sim).rc == 0
     network = fresh.state("wickr")["networks"]["12345678"]
     network["oidc"]["companyId"] = "us-east-1-drifted"
     fresh._call("wickr", "POST", "/seed", {"networks": {"12345678": network}})
     for name in APPS:
         fresh.clear_requests(name)
-    result = rollout(run_playbook, sim, check=True)
-    assert result.rc == 0, result
+    drift = rollout(run_playbook, sim, check=True)
+    assert drift.rc == 0, drift
     expected = dict((key, "unchanged") for key in all_targets(sim_env))
     expected[("wickr", "12345678")] = "updated"
-    assert summary(result) == expected, result
-    assert "(company_id)" in result.stdout
+    assert summary(drift) == expected, drift
+    assert "updated (company_id)" in drift.stdout
     assert_untouched(fresh, reads_too=False)
     assert fresh.state("wickr")["networks"]["12345678"]["oidc"]["companyId"] == "us-east-1-drifted"
 
 
-@pytest.mark.parametrize("broken", ["mismatch", "no-jwks", "unreachable"])
+@pytest.mark.parametrize("broken", ["mismatch", "unreachable"])
 def test_broken_identity_provider_stops_before_any_application(broken, fresh, run_playbook, sim, sim_env):
     issuer = "https://127.0.0.1:9" if broken == "unreachable" else sim_env["discovery"]["issuers"][broken]
     idp = dict(sim_env["oidc"], issuer=issuer)
@@ -237,26 +234,24 @@ def test_a_target_kind_tag_touches_only_that_kind(fresh, run_playbook, sim, sim_
 
 
 def test_verify_fails_a_target_that_does_not_point_at_the_identity_provider(fresh, run_playbook, sim, sim_env):
-    # The vCenter simulator is told to serve another discovery endpoint than it stored: the rollout
-    # writes what it should, and verify must notice that vCenter does not point at the IdP.
-    other = sim_env["discovery"]["issuers"]["good"] + "/.well-known/openid-configuration"
-    extra = {"sso_rollout_vcenter": [{
-        "hostname": sim_env["vcenter"]["hostname"], "port": sim_env["vcenter"]["port"],
-        "username": sim_env["vcenter"]["username"], "password": sim_env["vcenter"]["password"],
-        "provider": {"oidc": {"discovery_endpoint": other}}}]}
-    result = rollout(run_playbook, sim, extra=extra, args=["--tags", "vcenter"])
-    assert result.rc == 0, result  # what the task asked for is what vCenter holds
-    fresh_providers = list(fresh.state("vcenter")["providers"].values())
-    assert fresh_providers[0]["oidc"]["discovery_endpoint"] == other
-    # Now roll out the real IdP, but make the vCenter keep the other endpoint (an update that does not land).
-    provider_id = list(fresh.state("vcenter")["providers"])[0]
-    fresh.fault("vcenter", method="PATCH", path="/api/vcenter/identity/providers/", status=204, body="",
-                times=-1)
+    """A vCenter that answers an update with success but keeps another discovery endpoint: the write
+    'worked', and verify must still catch that vCenter does not point at the identity provider."""
+    other = sim_env["discovery"]["issuers"]["good"]
+    fresh._call("vcenter", "POST", "/seed", {"providers": {"f0e1d2c3-0000-4000-8000-000000000001": {
+        "name": "Corporate SSO", "config_tag": "Oidc", "is_default": True, "org_ids": [], "domain_names": ["example.com"],
+        "auth_query_params": {}, "idm_protocol": None, "idm_endpoints": [], "active_directory_over_ldap": None,
+        "upn_claim": "acct", "groups_claim": "",
+        "oidc": {"discovery_endpoint": other + "/.well-known/openid-configuration", "issuer": other,
+                 "auth_endpoint": other + "/authorize", "token_endpoint": other + "/token",
+                 "public_key_uri": other + "/jwks", "logout_endpoint": other + "/logout",
+                 "authentication_method": "CLIENT_SECRET_BASIC", "client_id": sim_env["oidc"]["client_id"],
+                 "client_secret": sim_env["oidc"]["client_secret"], "claim_map": {}}}}})
+    fresh.fault("vcenter", method="PATCH", path="/api/vcenter/identity/providers/", status=204, body="", times=-1)
     result = rollout(run_playbook, sim, args=["--tags", "vcenter"])
     assert result.rc != 0, result
-    key = vcenter_key(sim_env)
-    assert summary(result)[("vcenter", key)] == "failed", result
-    assert "verify: endpoint is" in result.stdout and provider_id in fresh.state("vcenter")["providers"]
+    assert summary(result)[("vcenter", vcenter_key(sim_env))] == "failed", result
+    assert "verify: endpoint is" in result.stdout, result
+    assert fresh.summary("vcenter")["fault"] == 1  # the update was sent (and not applied)
 
 
 def test_secret_leak_scan_of_the_whole_rollout_at_vvvv(fresh, run_playbook, sim, sim_env):
@@ -421,6 +416,47 @@ def test_every_task_that_carries_a_secret_follows_secure_logging():
             if secret_ref.search(json.dumps(task[module[0]])) and task.get("no_log") != "{{ sso_rollout_secure_logging }}":
                 offenders.append("%s: %s" % (name, task.get("name")))
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("kind,section,prefix,files", [
+    ("wickr", "sso_rollout_wickr", "sso_rollout_wickr.", {"configure_wickr.yml": "wickr_oidc_configs",
+                                                          "verify.yml": "wickr_oidc_info"}),
+    ("checkmarx", "sso_rollout_checkmarx", "sso_rollout_checkmarx.", {"configure_checkmarx.yml": "cx_oidc_clients",
+                                                                      "verify.yml": "cx_oidc_client_info"}),
+    ("slashid", "sso_rollout_slashid", "sso_rollout_slashid.", {"configure_slashid.yml": "slashid_sso_creds",
+                                                                "verify.yml": "slashid_sso_cred_info"}),
+    ("vcenter", "sso_rollout_vcenter", "vcenter.", {"configure_vcenter_one.yml": "vcenter_identity_providers",
+                                                    "verify.yml": "vcenter_identity_provider_info"}),
+])
+def test_every_connection_option_reaches_the_modules(kind, section, prefix, files):
+    """Each connection option the role documents is passed to every module of its kind that takes it."""
+    options = _load(os.path.join(ROLE, "meta", "argument_specs.yml"))["argument_specs"]["main"]["options"]
+    connection = set(_module_spec(kind)) - {"config", "state", "protected", "update_secret"}
+    assert connection <= set(options[section]["options"])
+    missing = []
+    for name, module in files.items():
+        tasks = [t for t in _tasks(_load(os.path.join(ROLE, "tasks", name))) if "sso.oidc." + module in t]
+        assert len(tasks) == 1, (name, module)
+        args = tasks[0]["sso.oidc." + module]
+        for option in sorted(connection):
+            if option not in _module_argument_names(module):
+                continue
+            if option not in args or prefix + option not in args[option]:
+                missing.append("%s: %s" % (name, option))
+    assert not missing, missing
+
+
+def _module_argument_names(module):
+    from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx, _slashid, _vcenter, _wickr
+
+    info = {"wickr_oidc_info": _wickr.info_options, "cx_oidc_client_info": _checkmarx.info_argument_spec,
+            "slashid_sso_cred_info": _slashid.info_argument_spec,
+            "vcenter_identity_provider_info": _vcenter.info_argument_spec}
+    if module in info:
+        return set(info[module]())
+    kind = {"wickr_oidc_configs": "wickr", "cx_oidc_clients": "checkmarx", "slashid_sso_creds": "slashid",
+            "vcenter_identity_providers": "vcenter"}[module]
+    return set(_module_spec(kind))
 
 
 def _tasks(items):

@@ -68,6 +68,20 @@ class Profile(object):
     leak_config = {}
 
     write_methods = ("POST", "PUT", "PATCH", "DELETE")
+    read_path = None        # regex of the read requests (GET) of the resource
+    create_path = None      # regex of the create request (POST)
+    login_path = None       # regex of the login request, when the service has one
+    ca_option = "ca_path"
+    label = None            # the service name in the modules' messages
+    name_option = None      # a free-text display name (hypothesis draws unicode for it)
+
+    def secret_options(self):
+        from reliability._support import no_log_options
+
+        return no_log_options(self.single_options())
+
+    def service_label(self):
+        return self.label or self.service
     SET_ONLY = ("config", "state", "protected", "update_secret")
 
     def single_options(self):
@@ -179,6 +193,11 @@ class CheckmarxProfile(Profile):
     key_option = "client_id"
     info_list_key = "clients"
     write_methods = ("POST", "PUT", "DELETE")
+    read_path = "OIDCClients"
+    create_path = "OIDCClients/?$"
+    login_path = "identity/connect/token"
+    label = "Checkmarx"
+    name_option = "name"
 
     def protected(self, ctx):
         return [ctx.conn["auth_client_id"]]
@@ -248,6 +267,33 @@ class CheckmarxProfile(Profile):
     def info_params(self, ctx, key):
         return {"client_id": key}
 
+    def mint_token(self, ctx, lifetime=3600):
+        """A bearer token the simulator accepts (as if obtained earlier), made of a canary."""
+        import time
+
+        token = ctx.secret("token", special=False)
+        self_tokens = ctx.rel.app(self.service).tokens
+        self_tokens[token] = {"user": ctx.user, "client": ctx.auth_client, "expires": time.time() + lifetime,
+                              "scopes": ["access_control_api", "sast_rest_api"]}
+        return token
+
+    def extra_leak_steps(self, ctx):
+        from reliability._steps import Step
+
+        key = ctx.key("tok")
+        conn = {"url": ctx.conn["url"], "ca_path": ctx.conn["ca_path"]}
+        return [
+            Step("token given (CX_TOKEN) create", self.single,
+                 ctx.params(conn=dict(conn, token=self.mint_token(ctx)), **self.create(ctx, key)), diff=True,
+                 expect="changed"),
+            Step("expired token given", self.single,
+                 ctx.params(conn=dict(conn, token=self.mint_token(ctx, lifetime=-10)), **self.update(ctx, key, 1)),
+                 expect="failed", writes=0),
+            Step("token from the environment", self.single, ctx.params(conn={}, **self.update(ctx, key, 2)),
+                 env={"CX_URL": conn["url"], "CX_CA_PATH": conn["ca_path"], "CX_TOKEN": self.mint_token(ctx)},
+                 diff=True, expect="changed"),
+        ]
+
     def invalid(self, ctx):
         key = ctx.key("bad")
         base = self.create(ctx, key)
@@ -290,6 +336,10 @@ class SlashIdProfile(Profile):
     key_option = "client_id"
     info_list_key = "credentials"
     write_methods = ("POST", "PATCH", "DELETE")
+    read_path = "provider-credentials"
+    create_path = "provider-credentials$"
+    label = "SlashID"
+    name_option = "label"
     leak_config = {"private_key_in_response": "plain"}
 
     def prepare(self, rel, tag, **config):
@@ -327,6 +377,21 @@ class SlashIdProfile(Profile):
 
     def update(self, ctx, key, variant=1):
         return {"client_id": key, "label": "Reliability %s (update %d)" % (key, variant)}
+
+    def extra_leak_steps(self, ctx):
+        """The nested secret options.apple.private_key, with the simulator returning it in clear."""
+        from reliability._steps import Step
+
+        key = ctx.key("apple")
+        entry = self.create_apple(ctx, key)
+        return [
+            Step("apple create (nested private_key)", self.single, ctx.params(**entry), diff=True, expect="changed"),
+            Step("apple unchanged", self.single, ctx.params(**entry), diff=True, expect="unchanged", writes=0),
+            Step("apple check update", self.single, ctx.params(**dict(entry, label="Apple (new label)")), check=True,
+                 diff=True, expect="changed", writes=0),
+            Step("apple bad team_id", self.single, ctx.params(**dict(entry, options={"apple": dict(
+                entry["options"]["apple"], team_id="bad")})), expect="failed", writes=0),
+        ]
 
     def objects(self, rel, key):
         cred = rel.state(self.service)["credentials"].get(key)
@@ -396,6 +461,10 @@ class VcenterProfile(Profile):
     key_option = "name"
     info_list_key = "providers"
     write_methods = ("POST", "PATCH", "DELETE")
+    read_path = "identity/providers"
+    create_path = "identity/providers$"
+    login_path = "/api/session$"
+    label = "vCenter"
     leak_config = {"secret_visibility": "clear", "header_visibility": "clear"}
 
     def prepare(self, rel, tag, **config):
@@ -459,6 +528,19 @@ class VcenterProfile(Profile):
     def update(self, ctx, key, variant=1):
         return {"name": key, "domain_names": ["corp.example.com", "v%d.example.org" % variant], "upn_claim": "email"}
 
+    def extra_leak_steps(self, ctx):
+        """The nested LDAP password, and the secret shown masked or omitted by the API."""
+        from reliability._steps import Step
+
+        key = ctx.key("ldap")
+        entry = self.create_ldap(ctx, key)
+        return [
+            Step("ldap create (nested password)", self.single, ctx.params(**entry), diff=True, expect="changed"),
+            Step("ldap unchanged", self.single, ctx.params(**entry), diff=True, expect="unchanged", writes=0),
+            Step("ldap check update", self.single, ctx.params(**dict(entry, upn_claim="mail")), check=True, diff=True,
+                 expect="changed", writes=0),
+        ]
+
     def objects(self, rel, key):
         return [p for p in rel.state(self.service)["providers"].values() if p.get("name") == key]
 
@@ -504,6 +586,10 @@ class WickrProfile(Profile):
     can_delete = False
     set_states = ("merged", "replaced", "gathered")
     write_methods = ("POST",)
+    read_path = "/oidc$"
+    create_path = "/oidc/save$"
+    ca_option = "aws_ca_bundle"
+    label = "Wickr"
     leak_config = {"secret_visibility": "clear"}
     CRED_ATTRS = ("ACCESS_KEY", "SECRET_KEY", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY", "SESSION_TOKEN")
 

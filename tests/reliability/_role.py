@@ -16,7 +16,6 @@ import uuid
 
 import yaml
 
-from reliability._cases import b64sha256
 from reliability._support import REPO, canary
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "sso_rollout.yml")
@@ -96,10 +95,9 @@ class Scenario(object):
         with open(path, "w") as handle:
             handle.write("---\n")
             yaml.safe_dump(wrapper, handle, sort_keys=False)
-        if self.rel.app("vcenter") is not None:
-            from reliability._cases import profile
+        from reliability._cases import profile
 
-            profile("vcenter")._tap(self.rel)  # pylint: disable=protected-access
+        profile("vcenter")._tap(self.rel)  # pylint: disable=protected-access
         result = run_playbook(path, extra_vars={"sim_env_file": env_file}, args=list(args), env=env, check=check)
         self.results = None
         if os.path.exists(results):
@@ -115,7 +113,3 @@ class Scenario(object):
             for entry in run.get("results") or []:
                 out[(kind.split(":")[0], str(entry.get("key")))] = entry.get("end_state")
         return out
-
-
-def cx_hash(value):
-    return b64sha256(value)

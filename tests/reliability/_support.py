@@ -296,8 +296,15 @@ class Case(object):
     def __enter__(self):
         return self
 
+    def fail(self, message, problems=None):
+        """Mark the case failed without leaving the block (the test asserts at its end)."""
+        self.record["error"] = str(message)[:300]
+        self.record["soft_failed"] = True
+        if problems is not None:
+            problems.append("%s / %s: %s" % (self.record["module"], self.record["case"], message))
+
     def __exit__(self, exc_type, exc, tb):
-        self.record["passed"] = exc_type is None
+        self.record["passed"] = exc_type is None and not self.record.get("soft_failed")
         if exc_type is not None:
             self.record["error"] = "%s: %s" % (exc_type.__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
         FIGURES["cases"].append(self.record)

@@ -49,18 +49,7 @@ def run_steps(rel, case, ctx, module, steps):
             if step.writes is not None and len(writes) != step.writes:
                 found.append("expected %d write request(s), got %s" % (step.writes, writes))
             if found:
-                problems.append("%s / %s: %s" % (step.module, step.name, "; ".join(found)))
-                raise AssertionError("; ".join(found))
-    return problems
-
-
-def run_all(rel, case, ctx, module, steps):
-    problems = []
-    for step in steps:
-        try:
-            problems += run_steps(rel, case, ctx, module, [step])
-        except AssertionError as exc:
-            problems.append("%s / %s: %s" % (step.module, step.name, exc))
+                c.fail("; ".join(found), problems)
     return problems
 
 
@@ -79,7 +68,7 @@ def test_single_module_never_leaks(rel, case, service):
     ctx = profile.prepare(rel, "leak", **profile.leak_config)
     tls = rel.variant_url(service, "untrusted")
     steps = _steps.single_steps(profile, ctx, tls_url=tls) + profile.extra_leak_steps(ctx)
-    problems = run_all(rel, case, ctx, profile.single, steps)
+    problems = run_steps(rel, case, ctx, profile.single, steps)
     assert not problems, "\n".join(problems)
 
 
@@ -91,7 +80,7 @@ def test_info_module_never_leaks(rel, case, service):
     ctx = profile.prepare(rel, "leakinfo", **profile.leak_config)
     tls = rel.variant_url(service, "wrong_host")
     steps = _steps.info_steps(profile, ctx, tls_url=tls) + profile.extra_info_leak_steps(ctx)
-    problems = run_all(rel, case, ctx, profile.info, steps)
+    problems = run_steps(rel, case, ctx, profile.info, steps)
     assert not problems, "\n".join(problems)
 
 
@@ -102,7 +91,7 @@ def test_set_module_never_leaks(rel, case, service):
     ctx = profile.prepare(rel, "leakset", **profile.leak_config)
     tls = rel.variant_url(service, "expired")
     steps = _steps.set_steps(profile, ctx, tls_url=tls)
-    problems = run_all(rel, case, ctx, profile.set_module, steps)
+    problems = run_steps(rel, case, ctx, profile.set_module, steps)
     assert not problems, "\n".join(problems)
 
 
@@ -123,5 +112,29 @@ def test_discovery_module_never_leaks(rel, case):
             res = rel.run("oidc_discovery_info", params)
             leaks, c.scans = scan_result(res, secrets)
             c.leaks = len(leaks)
-            assert not leaks and TRACEBACK_MARK not in res.msg and res.failed == should_fail, res
-    assert not problems
+            if leaks or TRACEBACK_MARK in res.msg or res.failed != should_fail:
+                c.fail("leaks %s / %r" % (leaks, res), problems)
+    assert not problems, "\n".join(problems)
+
+
+def test_suite_detects_a_leaky_module(rel, case, monkeypatch):
+    """The scanning is wired to what a module really prints: a module patched to return the base64 of
+    its secret must be caught (a test that cannot fail is a defect)."""
+    import base64
+
+    from ansible_collections.sso.oidc.plugins.module_utils import _module
+
+    profile = _cases.profile("slashid")
+    _need(profile, "single")
+    ctx = profile.prepare(rel, "meta")
+    original = _module.SsoModule.exit
+
+    def leaky_exit(self, **result):
+        result["debug"] = base64.b64encode(("x" + self.params["api_key"]).encode()).decode()
+        return original(self, **result)
+
+    monkeypatch.setattr(_module.SsoModule, "exit", leaky_exit)
+    with case(SUITE, profile.single, "meta: a leaky module is caught") as c:
+        res = rel.run(profile.single, ctx.params(**profile.create(ctx, ctx.key())))
+        leaks, c.scans = scan_result(res, ctx.all_secrets())
+        assert leaks and leaks[0][1] == ctx.conn["api_key"], res

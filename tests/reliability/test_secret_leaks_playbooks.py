@@ -114,12 +114,12 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service)
             if verdict:
                 found.append(verdict)
             if found:
-                problems.append("%s / %s: %s" % (step.module, step.name, "; ".join(found)))
+                c.fail("; ".join(found), problems)
     with case(SUITE, profile.single or service, "playbook -vvvv: complete output and request log") as c:
         c.scans = 2 * len(secrets) + log_scans
         c.leaks = len(output_leaks) + len(log_leaks)
         if output_leaks or log_leaks:
-            problems.append("LEAK in the output or the request log: %s" % (output_leaks + log_leaks))
+            c.fail("LEAK in the output or the request log: %s" % (output_leaks + log_leaks), problems)
     if problems:
         _keep(result, playbook, "leaks-%s" % service)
     assert not problems, "\n".join(problems) + "\n" + repr(result)[-3000:]
@@ -150,16 +150,21 @@ def test_role_output_never_leaks(rel, case, run_playbook, tmp_path):
         leaks = find_leaks(result.stdout, secrets, "stdout") + find_leaks(result.stderr, secrets, "stderr")
         c.scans, c.leaks = 2 * len(secrets), len(leaks)
         if leaks:
-            problems.append("LEAK %s" % leaks)
+            c.fail("LEAK %s" % leaks, problems)
+    with case(SUITE, "sso_rollout", "role: the role's recorded results") as c:
+        leaks = find_leaks(scenario.results, secrets, "role facts")
+        c.scans, c.leaks = len(secrets), len(leaks)
+        if leaks:
+            c.fail("LEAK %s" % leaks, problems)
     for name in scenario.services():
         with case(SUITE, "sso_rollout", "role: request log of %s" % name) as c:
             leaks, c.scans = scan_request_log(rel.log(name), secrets)
             c.leaks = len(leaks)
             if leaks:
-                problems.append("LEAK %s" % leaks)
+                c.fail("LEAK %s" % leaks, problems)
     with case(SUITE, "sso_rollout", "role: the rollout ran") as c:
-        if result.rc != 0:
-            problems.append("the role run failed (rc=%s)" % result.rc)
+        if result.rc != 0 or not scenario.results:
+            c.fail("the role run failed (rc=%s)" % result.rc, problems)
     assert not problems, "\n".join(problems) + "\n" + repr(result)[-4000:]
 
 

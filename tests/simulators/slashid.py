@@ -445,6 +445,7 @@ class SlashIdSim(SimApp):
             item["lag"] -= 1
             if item["lag"] <= 0:
                 item["apply"]()
+                self.save_state()
             else:
                 keep.append(item)
         self.pending = keep
@@ -459,6 +460,7 @@ class SlashIdSim(SimApp):
                 self.pending.append({"lag": int(self.config.get("consistency_408_lag") or 1), "apply": apply_fn})
             else:
                 apply_fn()
+                self.save_state()  # the harness saves only after a 2xx write
             return self.envelope(408, "required consistency %s not reached within %ss; the request may still be "
                                       "applied" % (level, timeout))
         apply_fn()

@@ -492,8 +492,8 @@ class VcenterSim(SimApp):
             if first.validator == "additionalProperties":
                 message = "Found unexpected field(s) in %s at %s: %s" % (what, _error_path(first), first.message)
             elif first.validator == "required":
-                message = "Structure %s is missing a required field at %s: %s" % (what, _error_path(first),
-                                                                                   first.message)
+                message = "Structure %s is missing a required field at %s: %s" % (
+                    what, _error_path(first), first.message)
             else:
                 message = "Invalid value in %s at %s: %s" % (what, _error_path(first), first.message)
             return None, self._invalid(message)

@@ -177,10 +177,10 @@ class WickrSim(SimApp):
         return self.not_found(req)
 
     def fault_body(self, status):
-        code = {429: "RateLimitError", 500: "InternalServerError", 503: "ServiceUnavailableException",
-                502: "BadGatewayException", 504: "GatewayTimeoutException", 403: "ForbiddenError",
-                401: "UnauthorizedError", 400: "BadRequestError", 404: "ResourceNotFoundError"}.get(status,
-                                                                                                 "InternalServerError")
+        codes = {429: "RateLimitError", 500: "InternalServerError", 503: "ServiceUnavailableException",
+                 502: "BadGatewayException", 504: "GatewayTimeoutException", 403: "ForbiddenError",
+                 401: "UnauthorizedError", 400: "BadRequestError", 404: "ResourceNotFoundError"}
+        code = codes.get(status, "InternalServerError")
         return {"__type": "com.amazonaws.wickr#%s" % code, "message": "injected fault: HTTP %d %s" % (status, code)}
 
     def fault_response(self, fault):

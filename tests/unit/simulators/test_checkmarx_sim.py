@@ -163,8 +163,8 @@ def test_create_fills_defaults_hashes_secrets_and_answers_201(cx):
     got = cx.call("GET", "/OIDCClients/5").json()
     assert got["clientSecrets"] == [secret_hash("plain-secret")]
     # the new client logs in with its plaintext secret, as IdentityServer validates hashed secrets
-    cx.call("PUT", "/OIDCClients/5", body=dict(got, clientSecrets=["plain-secret"], allowedGrantTypes=["password"],
-                                                allowedScopes=["access_control_api"]))
+    usable = dict(got, clientSecrets=["plain-secret"], allowedGrantTypes=["password"], allowedScopes=["access_control_api"])
+    assert cx.call("PUT", "/OIDCClients/5", body=usable).status_code == 204
     assert cx.token_response(client_id="new", client_secret="plain-secret", scope="access_control_api").ok
 
 

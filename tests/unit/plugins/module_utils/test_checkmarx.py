@@ -104,6 +104,10 @@ def test_normalize_the_vendor_sample():
     ("refresh_token_usage", 0, "reuse"),
     ("refresh_token_expiration", 0, "sliding"),
     ("access_token_type", 7, 7),                     # unknown number: kept, so it differs from any word
+    ("refresh_token_usage", "OneTimeOnly", "one_time_only"),   # .NET enum names mean the same words
+    ("refresh_token_usage", "ReUse", "reuse"),
+    ("access_token_type", "Jwt", "jwt"),
+    ("access_token_type", "Opaque", "Opaque"),
     ("front_channel_logout_uri", "", None),
     ("client_claims_prefix", None, ""),
     ("allowed_scopes", ["b", "a", "b"], ["a", "b"]),
@@ -159,7 +163,7 @@ def test_build_create_sends_every_field_with_defaults_and_plaintext_secrets():
     assert set(body) == set(cx.API_KEYS)
     assert body["clientSecrets"] == ["plain-1"]
     assert body["accessTokenType"] == 1 and body["refreshTokenUsage"] == 1 and body["refreshTokenExpiration"] == 1
-    assert body["clientName"] is None and body["enabled"] is True and body["allowedGrantTypes"] == ["client_credentials"]
+    assert body["clientName"] == "app" and body["enabled"] is True and body["allowedGrantTypes"] == ["client_credentials"]
     assert res.mask_payload(body)["clientSecrets"] == [MASK]
     assert body["clientSecrets"] == ["plain-1"]  # masking works on a copy
 
@@ -253,6 +257,9 @@ def test_read_all_learns_that_the_server_stores_as_sent():
     full.append(dict(SAMPLE, id=6, clientId="c", clientSecrets=["sent-as-is"]))
     res.read_all(None)
     assert res.stores_as_sent is True
+    # a list wrapped in an object is read as well
+    session = FakeSession({"value": full})
+    assert [r["clientId"] for r in cx.OidcClientResource(session, {}).read_all(None)] == ["resource_owner_sast_client", "b", "c"]
     # a server that lists summaries: the full client is read for the keys the task names only
     summaries = [dict((k, c[k]) for k in ("id", "clientId", "clientName", "enabled")) for c in full]
     session = FakeSession(summaries)

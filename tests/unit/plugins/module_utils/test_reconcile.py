@@ -345,7 +345,7 @@ def test_partial_failure_keeps_the_others():
 def test_failed_match_is_a_failed_item():
     store = Store([{"name": "dup"}, {"name": "ok"}])
     outcomes, _existing = run(store, [{"name": "dup", "size": 3}, {"name": "ok", "size": 3}],
-                               resource=Widget(store, ambiguous=("dup",)))
+                              resource=Widget(store, ambiguous=("dup",)))
     assert [(o.key, o.action) for o in outcomes] == [("dup", "failed"), ("ok", "updated")]
     assert outcomes[0].msg == "widget 'dup': several widgets have that name"
 

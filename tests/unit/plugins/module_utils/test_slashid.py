@@ -66,6 +66,8 @@ def test_effective_scopes():
     assert S.effective_scopes("google", None) == ["openid", "email", "profile"]
     assert S.effective_scopes("google", ["z", "email", "a b", "a"]) == ["openid", "email", "profile", "a", "b", "z"]
     assert S.effective_scopes("azuread", []) == ["openid", "email", "profile", "User.Read"]
+    # a server that answers the documented default as one string instead of an array
+    assert S.effective_scopes("github", "read:user,user:email") == ["read:user", "user:email"]
 
 
 @given(st.lists(st.sampled_from(["openid", "email", "drive", "x:y", "User.Read", "a"]), max_size=8))

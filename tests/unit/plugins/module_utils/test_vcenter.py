@@ -234,12 +234,10 @@ def test_normalize_summary_only():
 
 def test_normalize_with_details():
     res = resource()
-    canon = res.normalize({"summary": summary(), "info": info(groups_claim="groups", idm_protocol="LDAP",
-                                                                active_directory_over_ldap={
-                                                                    "user_name": "u", "password": "******",
-                                                                    "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
-                                                                    "server_endpoints": ["ldaps://dc:636"],
-                                                                    "cert_chain": {"cert_chain": ["PEM\r\n"]}})})
+    ldap = {"user_name": "u", "password": "******", "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
+            "server_endpoints": ["ldaps://dc:636"], "cert_chain": {"cert_chain": ["PEM\r\n"]}}
+    canon = res.normalize({"summary": summary(),
+                           "info": info(groups_claim="groups", idm_protocol="LDAP", active_directory_over_ldap=ldap)})
     assert canon["org_ids"] == ["o1"] and canon["upn_claim"] == "acct" and canon["groups_claim"] == "groups"
     assert canon["oidc"]["claim_map"] == {"perms": {"g": ["a", "b"]}}
     assert canon["idm_protocol"] == "LDAP"

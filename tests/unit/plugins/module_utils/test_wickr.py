@@ -177,6 +177,19 @@ def test_engine_differences_use_match_alternatives():
     assert engine.differences(other, {"network_id": "12345678", "client_id": "other"}) == ["client_id"]
 
 
+def test_an_empty_client_id_matches_an_empty_read_member():
+    res, _sm = resource()
+    raw = dict(RAW, userId="email", clientId="")  # userId read back as a claim name, no client ID stored
+    existing = [{"raw": raw, "canon": res.normalize(raw)}]
+    assert existing[0]["canon"]["client_id"] == "email"
+    item = res.match({"network_id": "12345678", "client_id": ""}, existing)
+    assert "client_id" not in item["canon"]
+    assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == []
+    both = dict(RAW, userId="email", clientId="cid")
+    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": both, "canon": res.normalize(both)}])
+    assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == ["client_id"]
+
+
 def test_match_reports_a_read_error_for_its_own_network():
     res, _sm = resource()
     res._read_errors["99999999"] = w.WickrTaskError("Wickr API GET /networks/99999999/oidc failed: HTTP 404")

@@ -288,7 +288,8 @@ def test_connection_from_environment_variables(cx, conn, capsys, monkeypatch):
     monkeypatch.setenv("CX_PASSWORD", conn["password"])
     monkeypatch.setenv("CX_CA_PATH", conn["ca_path"])
     result = run(capsys, {"client_id": "from-env", "allowed_grant_types": ["client_credentials"]})
-    assert result["changed"] and server_client(cx, "from-env") is not None
+    assert result["changed"] and server_client(cx, "from-env")["clientName"] == "from-env"
+    assert result["end_state"]["name"] == "from-env"
     assert conn["password"] not in result["_raw"]
 
 
@@ -349,3 +350,12 @@ def test_check_mode_update_and_delete_send_no_write(cx, conn, capsys):
     assert delete["changed"] and delete["action"] == "deleted"
     assert writes(cx) == []
     assert server_client(cx, "portal")["clientName"] == "Internal portal"
+
+
+def test_secrets_and_their_hashes_never_reach_an_error_message(cx, conn, capsys):
+    echo = "rejected %s (hash %s, stored %s)" % (SECRET, secret_hash(SECRET), secret_hash("014DF517-39D1-4453-B7B3-9930C563627C"))
+    cx.fault("checkmarx", method="POST", path="/OIDCClients$", status=400,
+             body={"messageCode": 1, "messageDetails": echo}, times=1)
+    result = run(capsys, portal(conn))
+    assert result["failed"] and "rejected ******** (hash ********, stored ********)" in result["msg"]
+    assert SECRET not in result["_raw"] and secret_hash(SECRET) not in result["_raw"]

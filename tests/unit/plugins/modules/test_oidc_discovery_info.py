@@ -262,6 +262,14 @@ def test_seeded_keys_and_aliases(capsys, sim_env, disco):
     assert reasons["hmac"].startswith("key type oct is not a public signature key type")
 
 
+def test_missing_issuer_is_reported_once(capsys, sim_env, disco):
+    disco._call("discovery", "POST", "/seed", {"issuers": {"anonymous": {"remove": ["issuer"]}}})
+    res = run_module(capsys, {"issuer": sim_env["discovery"]["url"] + "/anonymous", "ca_path": sim_env["ca_path"]})
+    assert res["_rc"] == 1
+    assert res["findings"] == [{"check": "required_metadata", "severity": "error",
+                                "message": "required metadata missing: issuer"}]
+
+
 def test_transient_503_is_retried(capsys, sim_env, disco):
     disco.fault("discovery", path="/good/.well-known", status=503, retry_after=0, times=2)
     res = run_module(capsys, {"issuer": issuer(sim_env, "good"), "ca_path": sim_env["ca_path"]})

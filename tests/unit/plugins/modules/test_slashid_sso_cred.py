@@ -464,3 +464,18 @@ def test_idempotent_and_exact_prediction_under_every_server_variant(slashid, var
         assert not again["changed"], (step, again)
     assert slashid.state()["az"]["options"]["azuread"]["tenant"] == "common"
     assert slashid.state()["ok"]["options"]["okta"]["organization_url"] == "https://example.okta.com"
+
+
+def test_delete_that_finds_it_gone_meanwhile_is_done(slashid):
+    slashid.reset(**{CID: stored(CID)})
+    slashid.fault(method="DELETE", path=PATH + "/", status=404,
+                  body={"errors": [{"httpcode": 404, "message": "no such credential"}]})
+    result = slashid.cred(client_id=CID, state="absent")
+    assert result["changed"] and not result.get("failed")
+
+
+def test_delete_answered_by_something_that_is_not_slashid_fails(slashid):
+    slashid.reset(**{CID: stored(CID)})
+    slashid.fault(method="DELETE", path=PATH + "/", status=404, html=True)
+    result = slashid.cred(client_id=CID, state="absent")
+    assert result["failed"] and "HTTP 404" in result["msg"] and "api_url" in result["msg"]

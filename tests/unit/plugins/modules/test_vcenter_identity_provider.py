@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from test_vcenter_support import (  # noqa: F401
+from test_vcenter_support import (  # noqa: F401 pylint: disable=unused-import
     LDAP_PASSWORD, PEM, SECRET, SECRET_2, assert_no_secret, stored, vc,
 )
 
@@ -152,8 +152,8 @@ def test_claims_and_org_ids_update_reads_the_details(vc):
 
 
 def test_auth_query_params_round_trip(vc):
-    args = dict(name="corp", oidc=vc.oidc(), auth_query_params={"prompt": "login", "domain_hint": ["b", "a"],
-                                                                 "flag": []})
+    params = {"prompt": "login", "domain_hint": ["b", "a"], "flag": []}
+    args = dict(name="corp", oidc=vc.oidc(), auth_query_params=params)
     created = vc.provider(**args)
     assert created["end_state"]["auth_query_params"] == {"prompt": ["login"], "domain_hint": ["a", "b"], "flag": []}
     assert vc.by_name("corp")["auth_query_params"] == {"prompt": ["login"], "domain_hint": ["a", "b"], "flag": []}
@@ -431,8 +431,8 @@ def test_wrong_password_is_a_clear_failure(vc):
 def test_every_task_logs_in_once_and_out_at_the_end(vc):
     vc.provider(name="corp", oidc=vc.oidc())
     log = vc.log()
-    assert [(e["method"], e["path"]) for e in log if e["kind"] == "auth"] == [("POST", "/api/session"),
-                                                                             ("DELETE", "/api/session")]
+    auth = [(e["method"], e["path"]) for e in log if e["kind"] == "auth"]
+    assert auth == [("POST", "/api/session"), ("DELETE", "/api/session")]
     assert log[0]["path"] == "/api/session" and log[-1]["method"] == "DELETE"
     assert vc.sessions() == {}
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """vcenter_identity_providers (set module) and vcenter_identity_provider_info, in-process against the simulator."""
 
-from test_vcenter_support import SECRET, assert_no_secret, stored, vc  # noqa: F401
+from test_vcenter_support import SECRET, assert_no_secret, stored, vc  # noqa: F401 pylint: disable=unused-import
 
 PROVIDERS = "/api/vcenter/identity/providers"
 
@@ -24,8 +24,8 @@ def keys_and_actions(result):
 def test_check_mode_creates_many_with_zero_writes_then_the_real_run_matches(vc):
     config = entries(vc, "a", "b", "c")
     predicted = vc.providers(check=True, diff=True, config=config)
-    assert predicted["changed"] and keys_and_actions(predicted) == [("a", "created"), ("b", "created"),
-                                                                      ("c", "created")]
+    assert predicted["changed"]
+    assert keys_and_actions(predicted) == [("a", "created"), ("b", "created"), ("c", "created")]
     assert predicted["msg"] == "identity providers: (check mode) 3 created"
     assert vc.writes(vc.log()) == [] and vc.providers_state() == {}
     real = vc.providers(diff=True, config=config)

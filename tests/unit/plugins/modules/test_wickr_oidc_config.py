@@ -187,6 +187,14 @@ def test_wrong_secret_key_fails_clearly(wickr):
     assert result["error_code"] == "InvalidSignatureException" and result["status"] == 403
 
 
+def test_untrusted_tls_names_the_wickr_option(wickr):
+    result = wickr.run(wickr.args(aws_ca_bundle=wickr.env["untrusted_ca_path"]))
+    assert result["failed"] is True
+    assert "TLS verification failed (the server certificate is not trusted)" in result["msg"]
+    assert "Set aws_ca_bundle (or AWS_CA_BUNDLE) to a PEM bundle" in result["msg"]
+    assert wickr.run(wickr.args(aws_ca_bundle=None, validate_certs=False))["changed"] is True
+
+
 def test_wrong_region_and_unknown_key(wickr):
     result = wickr.run(wickr.args(region="eu-west-1"))
     assert "Credential should be scoped to a valid region, not 'eu-west-1'" in result["msg"]

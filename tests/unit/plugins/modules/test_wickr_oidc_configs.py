@@ -140,6 +140,17 @@ def test_replaced_resets_optional_fields(wickr):
     assert wickr.run([{"network_id": NETS[0], "scopes": ["openid"]}], state="replaced")["changed"] is False
 
 
+def test_replaced_is_idempotent_when_user_id_reads_back_as_a_claim(wickr):
+    wickr.api.config("wickr", client_id_readback="clientId")
+    wickr.run([wickr.entry(NETS[0])])
+    entry = {"network_id": NETS[0], "scopes": ["openid", "email"]}
+    first = wickr.run([entry], state="replaced")
+    assert first["results"][0]["changed_fields"] == ["client_id"]
+    assert not wickr.networks()[NETS[0]]["oidc"]["userId"]
+    second = wickr.run([entry], state="replaced")
+    assert second["changed"] is False, second["results"]
+
+
 def test_gathered_reads_listed_or_all_networks(wickr):
     wickr.run([wickr.entry(NETS[0]), wickr.entry(NETS[2])])
     seeded = dict(("%08d" % (20000000 + i), {"networkName": "bulk %d" % i}) for i in range(105))
