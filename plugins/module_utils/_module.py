@@ -58,7 +58,7 @@ def set_spec(connection, resource, states=None, update_secret=True):
     spec["state"] = {"type": "str", "default": "merged", "choices": list(states or SET_STATES)}
     spec["protected"] = {"type": "list", "elements": "str", "default": []}
     if update_secret:
-        spec["update_secret"] = {"type": "str", "default": "on_create", "choices": ["on_create", "always"]}
+        spec["update_secret"] = {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False}
     return spec
 
 

@@ -475,7 +475,8 @@ class WickrOidcConfig(Resource):
     key = "network_id"
     secret_fields = ("secret",)
     write_only = ()  # the secret is compared when the read shows it in clear; see equal()
-    defaults = {"client_id": "", "custom_username": "", "extra_auth_params": "", "sso_token_buffer_minutes": None}
+    #: what replaced resets when an entry leaves it out (required fields, client_id and the secret are kept)
+    defaults = {"custom_username": "", "extra_auth_params": "", "sso_token_buffer_minutes": None}
     can_delete = False
 
     def __init__(self, conn, params=None, warn=None):
@@ -615,14 +616,11 @@ class WickrOidcConfig(Resource):
         raw, canon = item["raw"], item["canon"]
         adjusted = None
         # client_id goes out as userId; the read may show it as userId or as clientId (see docs/wickr.md).
+        # An empty client_id is compared with the primary reading only: the read cannot tell a cleared
+        # client ID from a claim name in userId, and a false "unchanged" would be worse than a change.
         wanted = want.get("client_id")
-        if wanted is None and self.params.get("state") == "replaced":
-            wanted = self.defaults["client_id"]  # the engine adds the defaults after matching
-        if wanted is not None and (canon.get("client_id") or "") != wanted:
-            if wanted in ((raw.get("userId") or ""), (raw.get("clientId") or "")):
-                adjusted = dict(canon, client_id=wanted)
-                if not wanted:
-                    del adjusted["client_id"]
+        if wanted and canon.get("client_id") != wanted and wanted in (raw.get("userId"), raw.get("clientId")):
+            adjusted = dict(canon, client_id=wanted)
         # A secret shown in clear may come back as secret or as clientSecret.
         wanted = want.get("secret")
         shown = clear_secrets(raw)
@@ -699,6 +697,14 @@ class WickrOidcConfig(Resource):
         for option, _member in SAVE_FIELDS:
             if option in want:
                 values[option] = want[option]
+        if "client_id" not in want:
+            user_id, client_id = item["raw"].get("userId") or "", item["raw"].get("clientId") or ""
+            if user_id and client_id and user_id != client_id:
+                raise WickrTaskError(
+                    "network %s: the read shows userId %r and clientId %r, and RegisterOidcConfig saves the whole "
+                    "configuration; set client_id so that the save sends the right client ID as userId (nothing "
+                    "was saved)" % (network_id, user_id, client_id), path=oidc_path(network_id, "/save"))
+            values["client_id"] = user_id or client_id or None
         if values.get("secret") is None and secret_visibility(item["raw"]) == "masked":
             self.warn("network %s: RegisterOidcConfig saves the whole configuration and the API shows the stored "
                       "secret only masked, so it could not be sent again; set secret so the save keeps it"

@@ -15,6 +15,8 @@ description:
   - The client is found by O(client_id). Only the options you set are compared with the server; an option
     left out keeps the server's value (a new client gets the server defaults). Lists are compared as sets.
   - An update is a full C(PUT) built from the current client plus what you set, as the API requires.
+    Because the API shows secrets only as hashes, a task that updates a client that has secrets must give
+    O(client_secrets) too (see there), unless the server is seen to store secrets as sent.
   - A task that changes nothing sends no write, and reads no more than the token request and one list.
   - The built-in clients that CxSAST itself logs in with (V(cxsast_client), V(resource_owner_client),
     V(resource_owner_sast_client)) are never deleted.
@@ -119,6 +121,10 @@ EXAMPLES = r"""
   sso.oidc.cx_oidc_client:
     client_id: portal
     enabled: false
+    # An update sends the whole client: give the secrets of a client that has some (see client_secrets).
+    client_secrets:
+      - "{{ portal_client_secret_new }}"
+  no_log: true
 """
 
 RETURN = r"""

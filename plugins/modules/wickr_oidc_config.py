@@ -70,8 +70,10 @@ options:
         the vendor documents as "also referred to as clientID".
       - The read side of the API documents C(userId) as a claim name and has a separate C(clientId); the module
         counts O(client_id) as set when either the read's C(userId) or its C(clientId) shows the value, and reports
-        C(userId) (else C(clientId)) otherwise. Set O(client_id) on every run, because a save sends the whole
-        configuration.
+        C(userId) (else C(clientId)) otherwise.
+      - A save sends the whole configuration. When O(client_id) is left out, the read's value is sent back; if the
+        read shows different values in C(userId) and C(clientId), the module cannot tell which one is the client ID
+        and fails without saving, asking for O(client_id). Setting O(client_id) in every task avoids that.
     type: str
   secret:
     description:

@@ -38,9 +38,9 @@ options:
   state:
     description:
       - V(merged) sets the options given in each entry and keeps the others as they are.
-      - V(replaced) also resets the optional fields an entry leaves out (O(config[].client_id),
-        O(config[].custom_username), O(config[].extra_auth_params), O(config[].sso_token_buffer_minutes)); the
-        required fields and the secret are kept.
+      - V(replaced) also resets the optional fields an entry leaves out (O(config[].custom_username),
+        O(config[].extra_auth_params), O(config[].sso_token_buffer_minutes)); the required fields,
+        O(config[].client_id) and the secret are kept.
       - V(gathered) changes nothing and returns the configurations in RV(gathered), for the networks in O(config)
         or, without O(config), for every network the credentials can list.
     type: str

@@ -565,7 +565,34 @@ class VcenterProfile(Profile):
     def invalid(self, ctx):
         key = ctx.key("bad")
         base = self.create(ctx, key)
-        return []  # filled from the module's validation once it exists
+        oidc = base["oidc"]
+        ldap = self.create_ldap(ctx, ctx.key("badldap"))
+        return [
+            ("empty name", dict(base, name=""), "name"),
+            ("url as hostname", dict(base, hostname="https://vc.example.com"), "hostname"),
+            ("port in hostname", dict(base, hostname="vc.example.com:443"), "hostname"),
+            ("port out of range", dict(base, port=70000), "port"),
+            ("no password", dict(base, password=None), "password"),
+            ("discovery endpoint not a URL", dict(base, oidc=dict(oidc, discovery_endpoint="not a url")),
+             "oidc.discovery_endpoint"),
+            ("masked secret given back", dict(base, oidc=dict(oidc, client_secret="********")), "oidc.client_secret"),
+            ("short secret", dict(base, oidc=dict(oidc, client_secret="abc")), "oidc.client_secret"),
+            ("blank client_id", dict(base, oidc=dict(oidc, client_id=" ")), "oidc.client_id"),
+            ("claim_map not a map of lists", dict(base, oidc=dict(oidc, claim_map={"perms": "admins"})),
+             "oidc.claim_map"),
+            ("oauth2 with config_tag oidc", dict(base, oauth2={
+                "auth_endpoint": "https://idp.example.com/auth", "token_endpoint": "https://idp.example.com/token",
+                "public_key_uri": "https://idp.example.com/keys", "client_id": "c", "client_secret": "s3cr3t-value",
+                "claim_map": {}, "issuer": "https://idp.example.com", "authentication_method": "CLIENT_SECRET_POST"}),
+             "oauth2"),
+            ("bad domain", dict(base, domain_names=["not a domain/x"]), "domain_names"),
+            ("empty org id", dict(base, org_ids=[""]), "org_ids"),
+            ("LDAP without its settings", dict(base, idm_protocol="LDAP"), "active_directory_over_ldap"),
+            ("LDAP without servers", dict(ldap, active_directory_over_ldap=dict(
+                ldap["active_directory_over_ldap"], server_endpoints=[])), "server_endpoints"),
+            ("SCIM without endpoints", dict(base, idm_protocol="SCIM2_0", idm_endpoints=[]), "idm_endpoints"),
+            ("blank upn_claim", dict(base, upn_claim=""), "upn_claim"),
+        ]
 
     def edge(self, ctx):
         return [

@@ -177,16 +177,14 @@ def test_engine_differences_use_match_alternatives():
     assert engine.differences(other, {"network_id": "12345678", "client_id": "other"}) == ["client_id"]
 
 
-def test_an_empty_client_id_matches_an_empty_read_member():
+def test_an_empty_client_id_is_compared_with_the_primary_reading():
     res, _sm = resource()
-    raw = dict(RAW, userId="email", clientId="")  # userId read back as a claim name, no client ID stored
-    existing = [{"raw": raw, "canon": res.normalize(raw)}]
-    assert existing[0]["canon"]["client_id"] == "email"
-    item = res.match({"network_id": "12345678", "client_id": ""}, existing)
-    assert "client_id" not in item["canon"]
+    empty = dict(RAW, userId="", clientId="")
+    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": empty, "canon": res.normalize(empty)}])
     assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == []
-    both = dict(RAW, userId="email", clientId="cid")
-    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": both, "canon": res.normalize(both)}])
+    # userId may hold our client ID or a claim name: clearing is never reported as already done.
+    claim = dict(RAW, userId="email", clientId="")
+    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": claim, "canon": res.normalize(claim)}])
     assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == ["client_id"]
 
 
@@ -234,14 +232,27 @@ def test_build_update_is_a_full_save_and_warns_for_a_masked_secret():
     assert len(sm.warnings) == 1
 
 
+def test_build_update_without_client_id_refuses_to_guess():
+    res, _sm = resource()
+    res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
+    raw = dict(RAW, userId="email", clientId="wickr-app")
+    item = {"raw": raw, "canon": res.normalize(raw)}
+    with pytest.raises(w.WickrTaskError, match="set client_id so that the save sends the right client ID"):
+        res.build_update(item, {"network_id": "12345678", "scopes": ["openid"]}, ["scopes"])
+    only = dict(RAW, userId="", clientId="wickr-app")
+    payload = res.build_update({"raw": only, "canon": res.normalize(only)},
+                               {"network_id": "12345678", "scopes": ["openid"]}, ["scopes"])
+    assert payload["userId"] == "wickr-app"
+
+
 def test_build_update_replaced_clears_optional_fields():
     res, _sm = resource()
     res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
     item = {"raw": RAW, "canon": res.normalize(RAW)}
     want = dict(res.defaults, network_id="12345678", scopes=["openid"])
-    payload = res.build_update(item, want, ["client_id", "custom_username", "scopes"])
-    assert payload == {"companyId": "acme", "issuer": "https://idp.example.com", "scopes": "openid", "userId": "",
-                       "customUsername": "", "extraAuthParams": ""}
+    payload = res.build_update(item, want, ["custom_username", "scopes"])
+    assert payload == {"companyId": "acme", "issuer": "https://idp.example.com", "scopes": "openid",
+                       "userId": "wickr-app", "customUsername": "", "extraAuthParams": ""}
 
 
 def test_predict_matches_what_the_read_back_shows():

@@ -359,3 +359,36 @@ def test_secrets_and_their_hashes_never_reach_an_error_message(cx, conn, capsys)
     result = run(capsys, portal(conn))
     assert result["failed"] and "rejected ******** (hash ********, stored ********)" in result["msg"]
     assert SECRET not in result["_raw"] and secret_hash(SECRET) not in result["_raw"]
+
+
+def test_the_examples_of_the_three_modules_run_as_written(cx, sim, sim_env, run_playbook, tmp_path):
+    """A new user's playbook: the EXAMPLES of the docs, with only the server URL and the variables filled in."""
+    import ast
+    import os
+
+    import yaml
+
+    from ansible_collections.sso.oidc.plugins.modules import cx_oidc_client_info, cx_oidc_clients
+
+    env = sim_env["checkmarx"]
+    tasks = []
+    for module in (cx_oidc_client, cx_oidc_client_info, cx_oidc_clients):
+        with open(module.__file__) as handle:
+            tree = ast.parse(handle.read())
+        examples = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EXAMPLES"][0]
+        tasks += yaml.safe_load(examples.replace("https://cxsast.example.com", env["url"]))
+    variables = {"cx_username": env["username"], "cx_password": env["password"], "portal_client_secret": "portal-s1-xx",
+                 "portal_client_secret_new": "portal-s2-yy", "portal_secret": "portal-s2-yy",
+                 "ci_reporter_secret": "ci-reporter-zz"}
+    path = os.path.join(str(tmp_path), "examples.yml")
+    with open(path, "w") as handle:
+        yaml.safe_dump([{"name": "Examples", "hosts": "localhost", "gather_facts": False, "vars": variables,
+                         "tasks": tasks}], handle)
+    result = run_playbook(path, env={"CX_URL": env["url"], "CX_USERNAME": env["username"],
+                                     "CX_PASSWORD": env["password"], "CX_CA_PATH": sim.pki.ca_path,
+                                     "SSL_CERT_FILE": sim.pki.ca_path})
+    assert result.rc == 0, result
+    assert "failed=0" in result.stdout
+    ids = sorted(c["clientId"] for c in cx.state("checkmarx")["clients"])
+    # the overridden example leaves the built-in clients and the portal
+    assert ids == ["cxsast_client", "portal", "resource_owner_client", "resource_owner_sast_client"]

@@ -131,24 +131,29 @@ def test_replaced_resets_optional_fields(wickr):
     assert wickr.networks()[NETS[0]]["oidc"]["customUsername"] == "nick"
     check = wickr.run([{"network_id": NETS[0], "scopes": ["openid"]}], state="replaced", check=True)
     real = wickr.run([{"network_id": NETS[0], "scopes": ["openid"]}], state="replaced")
-    assert real["results"][0]["changed_fields"] == ["client_id", "custom_username", "extra_auth_params",
+    assert real["results"][0]["changed_fields"] == ["custom_username", "extra_auth_params",
                                                     "sso_token_buffer_minutes"]
     assert real["results"][0]["end_state"] == check["results"][0]["end_state"] == {
-        "network_id": NETS[0], "company_id": "acme-%s" % NETS[0], "issuer": wickr.issuer, "scopes": ["openid"]}
+        "network_id": NETS[0], "company_id": "acme-%s" % NETS[0], "issuer": wickr.issuer, "scopes": ["openid"],
+        "client_id": "wickr-%s" % NETS[0]}
     stored = wickr.networks()[NETS[0]]["oidc"]
     assert not stored["customUsername"] and not stored["extraAuthParams"] and stored["ssoTokenBufferMinutes"] is None
     assert wickr.run([{"network_id": NETS[0], "scopes": ["openid"]}], state="replaced")["changed"] is False
 
 
-def test_replaced_is_idempotent_when_user_id_reads_back_as_a_claim(wickr):
-    wickr.api.config("wickr", client_id_readback="clientId")
-    wickr.run([wickr.entry(NETS[0])])
+def test_a_save_without_client_id_never_guesses_between_user_id_and_client_id(wickr):
+    wickr.api.config("wickr", client_id_readback="clientId")  # userId reads back as the claim name 'email'
+    wickr.run([wickr.entry(NETS[0], custom_username="nick")])
     entry = {"network_id": NETS[0], "scopes": ["openid", "email"]}
+    refused = wickr.run([entry], state="replaced")
+    assert refused["failed_keys"] == [NETS[0]]
+    assert "the read shows userId 'email' and clientId 'wickr-%s'" % NETS[0] in refused["results"][0]["msg"]
+    assert h.save_count(wickr.api) == 1 and wickr.networks()[NETS[0]]["oidc"]["customUsername"] == "nick"
+    entry["client_id"] = "wickr-%s" % NETS[0]
     first = wickr.run([entry], state="replaced")
-    assert first["results"][0]["changed_fields"] == ["client_id"]
-    assert not wickr.networks()[NETS[0]]["oidc"]["userId"]
-    second = wickr.run([entry], state="replaced")
-    assert second["changed"] is False, second["results"]
+    assert first["results"][0]["changed_fields"] == ["custom_username"]
+    assert wickr.networks()[NETS[0]]["oidc"]["userId"] == "wickr-%s" % NETS[0]
+    assert wickr.run([entry], state="replaced")["changed"] is False
 
 
 def test_gathered_reads_listed_or_all_networks(wickr):
