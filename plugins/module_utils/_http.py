@@ -307,7 +307,7 @@ class ApiClient(object):
                         request_id=request_id, hint=self.scrub(hint) if hint else hint,
                         body=self.scrub.scrub_data(body), error_code=code)
 
-    def _transport_hint(self, exc):
+    def _transport_hint(self, exc, method="GET"):
         text = str(exc)
         if isinstance(exc, rexc.SSLError):
             low = text.lower()
@@ -319,9 +319,16 @@ class ApiClient(object):
                 why = "the server certificate is not trusted"
             return ("TLS verification failed (%s): %s. Set ca_path to a PEM bundle with the CA that signed "
                     "the server certificate, or validate_certs=false for a lab only" % (why, _short(text)))
+        maybe_landed = ""
+        if method not in IDEMPOTENT_METHODS and not isinstance(exc, rexc.ConnectTimeout):
+            maybe_landed = ("; %s is not retried as it is not idempotent: the server may have made the change, "
+                            "so check its state (or run the task again, which reads first)" % method)
         if isinstance(exc, (rexc.ConnectTimeout, rexc.ReadTimeout, rexc.Timeout)):
             return ("no answer within timeout=%ss; check that the URL is right and the server is up, "
-                    "or raise timeout" % self.timeout)
+                    "or raise timeout%s" % (self.timeout, maybe_landed))
+        if isinstance(exc, rexc.ConnectionError) and ("aborted" in text.lower() or "reset" in text.lower()
+                                                      or "remote end closed" in text.lower()):
+            return "the connection was closed before an answer came (%s)%s" % (_short(text), maybe_landed)
         if isinstance(exc, rexc.ConnectionError):
             return "could not connect (%s); check the URL, the port and any proxy settings" % _short(text)
         return _short(text)
@@ -376,7 +383,7 @@ class ApiClient(object):
                                             delay, attempt, self.retries)))
                     self.sleep(delay)
                     continue
-                raise self._error(method, url, hint=self._transport_hint(exc))
+                raise self._error(method, url, hint=self._transport_hint(exc, method))
 
             response = Response(raw.status_code, raw.headers, raw.text)
             response.attempts = attempt

@@ -467,6 +467,10 @@ class IdentityProvider(Resource):
         self.warn = warn or (lambda msg: None)
         self.add_secret = add_secret or (lambda value: None)
         self.protected_ids = set((params or {}).get("protected") or ())
+        if state == "overridden":
+            # overridden never deletes a provider whose name the task lists: such a provider is either the
+            # one an entry addresses, or one of several that share an ambiguous name (that entry fails)
+            self.builtin_protected = tuple(sorted(set(e["name"] for e in self.entries if e.get("name"))))
         self.default_wanted = any(e.get("is_default") for e in self.entries if state != "deleted")
         self.sent = {}          # (provider id, secret path) -> secret sent in this run
         self.created = set()    # provider ids created in this run

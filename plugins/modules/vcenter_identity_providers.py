@@ -50,7 +50,8 @@ options:
   protected:
     description:
       - Names or ids of providers that V(overridden) and V(deleted) never delete (a listed one fails instead).
-      - vCenter needs no built-in protected provider.
+      - vCenter needs no built-in protected provider. V(overridden) also never deletes a provider whose name an
+        entry of O(config) gives, for example when several providers share that name and the entry fails.
     type: list
     elements: str
     default: []

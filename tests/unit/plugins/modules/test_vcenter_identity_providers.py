@@ -149,6 +149,14 @@ def test_an_ambiguous_name_fails_that_item_only(vc):
     assert vc.providers_state()["p3"]["upn_claim"] == "y"
 
 
+def test_overridden_never_deletes_providers_that_share_a_listed_ambiguous_name(vc):
+    vc.reset({"p1": stored("dup"), "p2": stored("dup"), "p3": stored("other")})
+    result = vc.providers(state="overridden", config=[{"name": "dup", "upn_claim": "x"}])
+    assert result["failed_keys"] == ["dup"]
+    assert keys_and_actions(result) == [("dup", "failed"), ("other", "deleted")]
+    assert set(vc.providers_state()) == {"p1", "p2"}
+
+
 def test_duplicate_keys_and_bad_entries_fail_before_any_request(vc):
     vc.log()
     dup = vc.providers(config=[{"name": "a"}, {"name": "a"}])
