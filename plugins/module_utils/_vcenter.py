@@ -477,6 +477,7 @@ class IdentityProvider(Resource):
         self.live_count = None  # providers on the server as the task goes (predicts the first-is-default rule)
         self.create_default = False
         self.current = None     # the key being compared (for messages)
+        self.recreating = False  # the next create replaces a provider deleted just before it
 
     # -- validation ----------------------------------------------------------
     def validate(self, entry, where, state):
@@ -680,6 +681,7 @@ class IdentityProvider(Resource):
 
     def match(self, want, existing):
         self.current = self.key_of(want)
+        self.recreating = False
         pid = want.get("provider_id")
         if pid is not None:
             for item in existing:
@@ -869,6 +871,9 @@ class IdentityProvider(Resource):
             payload["active_directory_over_ldap"] = _api_ldap(ldap)
         if self.live_count is None:
             self.live_count = 0
+        if self.recreating:  # the provider it replaces is deleted first
+            self.live_count = max(0, self.live_count - 1)
+            self.recreating = False
         self.create_default = bool(want.get("is_default")) or self.live_count == 0
         self.live_count += 1
         return payload
@@ -970,12 +975,11 @@ class IdentityProvider(Resource):
         pid = item["canon"]["provider_id"]
         self.client.request("DELETE", "%s/%s" % (PROVIDERS_PATH, quote_path(pid)), expected=(200, 204),
                             allow_status=(404,))
-        if self.live_count:
-            self.live_count -= 1
 
     def recreate_needed(self, item, want):
         tag = want.get("config_tag")
         if tag is not None and tag != item["canon"].get("config_tag"):
+            self.recreating = True
             return ["config_tag"]
         return []
 

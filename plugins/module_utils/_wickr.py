@@ -242,7 +242,15 @@ def normalize_raw(raw):
 
 
 # ---------------------------------------------------------------- errors
-def parse_error(response):
+CREDENTIAL_SOURCES = {
+    "env": "the AWS_* environment variables", "shared-credentials-file": "the shared credentials file",
+    "config-file": "the AWS config file", "sso": "IAM Identity Center (SSO)", "iam-role": "the instance role",
+    "container-role": "the container role", "assume-role": "an assumed role", "process": "credential_process",
+    "assume-role-with-web-identity": "a web identity role",
+}
+
+
+def parse_error(response, credential_source=None):
     """(vendor text, error code) from an AWS rest-json error response."""
     headers = response.headers or {}
     data = response.json if isinstance(response.json, dict) else {}
@@ -272,7 +280,8 @@ def parse_error(response):
     text = "%s: %s" % (code, message) if code and message else (message or code)
     if code in AUTH_ERROR_CODES or (response.status == 403 and code not in DENIED_ERROR_CODES and code):
         text += (" Check the AWS credentials (secret_key, session_token, profile or the AWS_* environment"
-                 " variables) and that region is the region of the Wickr network")
+                 " variables%s) and that region is the region of the Wickr network"
+                 % ("; these came from %s" % credential_source if credential_source else ""))
     elif code in DENIED_ERROR_CODES:
         text += " The credentials are valid but lack permission for this Wickr API action (IAM prefix wickr:)"
     return text, code
@@ -293,8 +302,8 @@ class WickrTaskError(ApiError):
 class WickrApiClient(ApiClient):
     """The shared client, with connection hints in the Wickr modules' option names."""
 
-    def _transport_hint(self, exc):
-        hint = super(WickrApiClient, self)._transport_hint(exc)
+    def _transport_hint(self, exc, *args, **kwargs):
+        hint = super(WickrApiClient, self)._transport_hint(exc, *args, **kwargs)
         return (hint.replace("Set ca_path to", "Set aws_ca_bundle (or AWS_CA_BUNDLE) to")
                 .replace("check the URL", "check region or endpoint_url"))
 
@@ -403,7 +412,8 @@ class WickrConnection(object):
             self._api = WickrApiClient(
                 SERVICE, self.endpoint, validate_certs=p.get("validate_certs", True), ca_path=ca_path,
                 timeout=p.get("timeout") or 30, headers={"Accept": "application/json"},
-                auth=self.sign, error_parser=parse_error, warn=self.sm.warn, scrubber=self.sm.scrub,
+                auth=self.sign, error_parser=lambda response: parse_error(response, self._cred_source),
+                warn=self.sm.warn, scrubber=self.sm.scrub,
                 secret_params=TOKEN_SECRET_PARAMS)
             self.sm.register_client(self._api)
             self.sm.on_close(self._api.close)
@@ -430,7 +440,10 @@ class WickrConnection(object):
                         "credentials), or profile, or the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / "
                         "AWS_SESSION_TOKEN or AWS_PROFILE environment variables, or run with an instance role")
                 self._credentials = creds
-                self._cred_source = getattr(creds, "method", None) or "the AWS credential chain"
+                method = getattr(creds, "method", None)
+                self._cred_source = CREDENTIAL_SOURCES.get(method) or "the AWS credential chain (%s)" % method
+                if p.get("profile"):
+                    self._cred_source += " of profile %s" % p["profile"]
         try:
             frozen = self._credentials.get_frozen_credentials()
         except BotoCoreError as exc:

@@ -68,7 +68,7 @@ def _result(data):
     return (data or {}).get("r0") or {"failed": True, "msg": "no result recorded"}
 
 
-@pytest.mark.parametrize("service", ["checkmarx", "vcenter"])
+@pytest.mark.parametrize("service", ["checkmarx"])
 def test_ten_runs_on_different_resources(rel, case, tmp_path, service):
     profile = _cases.profile(service)
     if not profile.available("single"):
@@ -116,6 +116,9 @@ def test_ten_runs_on_the_same_resource(rel, case, tmp_path, service):
     wanted = ["%s variant %d" % (key, i) if field != "upn_claim" else "claim%d" % i for i in range(RUNS)]
     step_lists = [[_steps.Step("create or update", profile.single, ctx.params(**dict(base, **{field: value})),
                                expect="any")] for value in wanted]
+    # A slow first read (3 s) widens the window between "read: absent" and "create": every run that
+    # starts within 3 s of another races it, whatever the load of the machine.
+    rel.fault(service, method="GET", path=profile.read_path, delay=3, times=RUNS)
     start = time.time()
     outcomes = run_parallel(rel, ctx, step_lists, str(tmp_path))
     problems = []
@@ -125,16 +128,19 @@ def test_ten_runs_on_the_same_resource(rel, case, tmp_path, service):
         if len(objects) != 1:
             c.fail("DUPLICATES: %d objects for %s" % (len(objects), key), problems)
         ok = 0
+        conflicts = set()
         for rc, output, data in outcomes:
             res = _result(data)
             if res.get("failed"):
                 msg = str(res.get("msg"))
+                conflicts.add(msg[:200])
                 if not CONFLICT_WORDS.search(msg) or "Traceback" in msg:
                     c.fail("an error that is not a clear conflict: %s\n%s" % (msg, output[-1000:]), problems)
             else:
                 ok += 1
         if ok == 0:
             c.fail("no run succeeded", problems)
+        c.detail = {"succeeded": ok, "conflicts": sorted(conflicts)}
         if len(objects) == 1:
             final = rel.run(profile.info, ctx.params(**profile.info_params(ctx, key)))
             have = json.dumps(final.data.get(profile.info_list_key) or final.data, ensure_ascii=False)

@@ -210,6 +210,16 @@ def test_every_provider_operation_and_status(api):
             ("PATCH", 404), ("DELETE", 204), ("DELETE", 404)} <= statuses
 
 
+def test_list_without_a_session_when_configured(api, sim_api):
+    assert api.call("GET", PROVIDERS).status_code == 401
+    sim_api.config("vcenter", list_requires_auth=False)
+    resp = api.call("GET", PROVIDERS)
+    assert resp.status_code == 200 and resp.json() == []
+    assert api.call("GET", PROVIDERS + "/x").status_code == 401  # only the list
+    for ex in exchanges_of(api):
+        validate_exchange(ex)
+
+
 def test_discovery_failure_is_invalid_argument_and_writes_nothing(api):
     api.token = api.login().json()
     resp = api.call("POST", PROVIDERS, api.oidc_spec(oidc={

@@ -379,7 +379,7 @@ def test_credentials_from_the_environment_chain(monkeypatch):
     conn = w.WickrConnection(sm)
     frozen = conn.credentials()
     assert (frozen.access_key, frozen.token) == ("AKIDENV", "env-session-token")
-    assert conn._cred_source == "env"
+    assert conn._cred_source == "the AWS_* environment variables"
     assert "env-secret-key" not in sm.scrub("env-secret-key and env-session-token")
     assert "env-session-token" not in sm.scrub("env-session-token")
 
@@ -471,6 +471,9 @@ def test_parse_error_auth_hint_and_non_json():
                                          {"x-amzn-ErrorType": "InvalidSignatureException"}))
     assert code == "InvalidSignatureException"
     assert "Check the AWS credentials (secret_key" in text
+    text, code = w.parse_error(_response(403, {"message": "bad"}, {"x-amzn-ErrorType": "UnrecognizedClientException"}),
+                               "the shared credentials file of profile ops")
+    assert "variables; these came from the shared credentials file of profile ops)" in text
     text, code = w.parse_error(_response(403, {"message": "no"}, {"x-amzn-ErrorType": "AccessDeniedException"}))
     assert "lack permission" in text
     assert w.parse_error(Response(502, {"Content-Type": "text/html"}, "<html>bad gateway</html>")) == (None, None)

@@ -273,6 +273,25 @@ def test_changing_the_kind_needs_recreate(vc):
     assert [e["method"] for e in vc.writes(vc.log())] == ["DELETE", "POST"]
     (pid, prov), = vc.providers_state().items()
     assert pid != "p1" and prov["config_tag"] == "Oauth2" and done["end_state"]["provider_id"] == pid
+    # the only provider was deleted first, so the new one is the default, as check mode predicted
+    assert prov["is_default"] and check["end_state"]["is_default"]
+    assert without_id(done["end_state"]) == check["end_state"]
+
+
+@pytest.mark.parametrize("kind", ["oidc", "oauth2", "ldap", "scim"])
+@pytest.mark.parametrize("visibility", ["clear", "masked"])
+def test_check_mode_predicts_the_read_back_of_every_kind(vc, kind, visibility):
+    vc.reset({"p0": stored("existing", is_default=True)}, secret_visibility=visibility, header_visibility=visibility)
+    args = {"oidc": dict(name="new", oidc=vc.oidc(), upn_claim="upn", groups_claim="groups", org_ids=["o1"]),
+            "oauth2": dict(name="new", oauth2=oauth2_spec(), is_default=True),
+            "ldap": dict(name="new", oidc=vc.oidc(), idm_protocol="LDAP", active_directory_over_ldap=ldap_spec()),
+            "scim": dict(name="new", oidc=vc.oidc(), idm_protocol="SCIM2_0", idm_endpoints=["https://scim.example.com"],
+                         auth_query_params={"prompt": "login"})}[kind]
+    predicted = vc.provider(check=True, diff=True, **args)
+    real = vc.provider(diff=True, **args)
+    assert without_id(real["end_state"]) == predicted["end_state"]
+    assert without_id(real["diff"]["after"]) == predicted["diff"]["after"]
+    assert not vc.provider(**args)["changed"]
 
 
 # ----------------------------------------------------------------------------- LDAP

@@ -223,6 +223,10 @@ def test_credentials_and_region_from_aws_environment(wickr, monkeypatch):
     args = wickr.args(access_key=None, secret_key=None, region=None, endpoint_url=None, aws_ca_bundle=None)
     result = wickr.run(args)
     assert result["changed"] is True and wickr.stored()["companyId"] == "acme"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "a-wrong-secret-in-the-environment")
+    wrong = wickr.run(args)
+    assert "these came from the AWS_* environment variables" in wrong["msg"]
+    assert "a-wrong-secret-in-the-environment" not in json.dumps(wrong)
     assert env["secret_key"] not in json.dumps(result)
 
 
