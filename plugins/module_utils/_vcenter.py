@@ -273,6 +273,8 @@ class VcenterConnection(object):
         token = response.json
         if isinstance(token, dict):
             token = token.get("value")
+        elif token is None and response.text and len(response.text.split()) == 1:
+            token = response.text.strip().strip('"')  # a bare token, not JSON
         if not isinstance(token, str) or not token:
             raise ApiError(SERVICE, "POST", SESSION_PATH, status=response.status,
                            vendor_text="the response holds no session token")
@@ -478,6 +480,7 @@ class IdentityProvider(Resource):
         self.create_default = False
         self.current = None     # the key being compared (for messages)
         self.recreating = False  # the next create replaces a provider deleted just before it
+        self.known_ids = None   # provider ids of the first read
 
     # -- validation ----------------------------------------------------------
     def validate(self, entry, where, state):
@@ -789,29 +792,73 @@ class IdentityProvider(Resource):
         summaries = self.list_summaries()
         if self.live_count is None:
             self.live_count = len(summaries)
+        if self.known_ids is None:
+            self.known_ids = set(s["provider"] for s in summaries)
+        infos = {}
+        summaries = self._settle_duplicates(summaries, infos)
+        wants = [self.desired(entry) for entry in self.entries]
         if self.state == "gathered":
             need = set(s["provider"] for s in summaries)
         else:
             need = set(pid for pid in self.created)
-            for entry in self.entries:
-                want = self.desired(entry)
+            for want in wants:
                 if keys is not None and self.key_of(want) not in keys:
                     continue
                 if want.get("provider_id") is not None:
                     found = [s for s in summaries if s["provider"] == want["provider_id"]]
                 else:
-                    found = [s for s in summaries if (s.get("name") or "") == want.get("name")]
+                    found = [s for s in summaries if self._name_of(s, infos) == want.get("name")]
                 if len(found) == 1 and self._needs_info(want, found[0]):
                     need.add(found[0]["provider"])
         raws = []
         for summary in summaries:
-            info = None
-            if summary["provider"] in need:
-                info = self.get_info(summary["provider"])
-                if info is None:
-                    continue
-            raws.append({"summary": summary, "info": info})
+            pid = summary["provider"]
+            if pid in infos:
+                info = infos[pid]
+            elif pid in need:
+                info = self.get_info(pid)
+            else:
+                raws.append({"summary": summary, "info": None})
+                continue
+            if info is not None:  # None: deleted since the list
+                raws.append({"summary": summary, "info": info})
         return raws
+
+    def _name_of(self, summary, infos):
+        if "name" in summary:
+            return summary.get("name") or ""
+        pid = summary["provider"]
+        if pid not in infos:
+            infos[pid] = self.get_info(pid)
+        return ((infos.get(pid) or {}).get("name")) or ""
+
+    def _settle_duplicates(self, summaries, infos):
+        """Names are not unique: two runs that read at the same moment may each create the provider.
+
+        After this run's creates, a provider of the same name listed before ours wins (vCenter lists
+        in a stable order, so every racing run picks the same one): ours is deleted and the task goes
+        on with that one, with a warning. Without a race this costs nothing (it uses the read-back list).
+        """
+        gone = set()
+        for pid in sorted(self.created):
+            mine = [s for s in summaries if s["provider"] == pid]
+            if not mine:
+                continue
+            name = self._name_of(mine[0], infos)
+            same = [s for s in summaries if s["provider"] not in gone and self._name_of(s, infos) == name]
+            first = same[0]["provider"]
+            if len(same) < 2 or first == pid:
+                continue
+            self.client.request("DELETE", "%s/%s" % (PROVIDERS_PATH, quote_path(pid)), expected=(200, 204),
+                                allow_status=(404,))
+            gone.add(pid)
+            self.created.discard(pid)
+            if first not in self.created:
+                self.created.add(first)
+                self.warn("identity provider %r was created by another run at the same time (provider_id %s); the "
+                          "one this run created (provider_id %s) was deleted again and the task goes on with the "
+                          "other" % (name, first, pid))
+        return [s for s in summaries if s["provider"] not in gone]
 
     def read_selected(self, name=None, provider_id=None):
         """Info module: the providers with this name / id (all when neither is given), with their Info."""
@@ -953,16 +1000,65 @@ class IdentityProvider(Resource):
                 self.sent[(pid, path)] = value
 
     def send_create(self, payload, want):
-        response = self.client.request("POST", PROVIDERS_PATH, json_body=payload, expected=(200, 201))
-        pid = response.json
-        if isinstance(pid, dict):
-            pid = pid.get("value")
-        if not isinstance(pid, str) or not pid:
-            raise ApiError(SERVICE, "POST", PROVIDERS_PATH, status=response.status,
-                           vendor_text="the response holds no provider id")
+        """POST the CreateSpec; never blindly again, since names are not unique and a second POST
+        would create a second provider.
+
+        The shared client retries 429/503 for every method; here the POST goes out without automatic
+        retries. When it fails in a way that may hide a create that landed (no answer, 429, 5xx), the
+        list is read again: a new provider with this name is taken as ours; otherwise a 429/502/503/504
+        (or a refused connection) is retried after a backoff, a bounded number of times.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            retries, self.client.retries = self.client.retries, 0
+            try:
+                response = self.client.request("POST", PROVIDERS_PATH, json_body=payload, expected=(200, 201))
+            except ApiError as exc:
+                if exc.status is not None and exc.status != 429 and exc.status < 500:
+                    raise
+                landed = self._landed(payload.get("name", ""))
+                if landed is not None:
+                    self.warn("vCenter API POST %s: %s; the identity provider was created nonetheless "
+                              "(provider_id %s)" % (PROVIDERS_PATH, exc.status and "HTTP %s" % exc.status
+                                                    or "no answer", landed))
+                    pid = landed
+                    break
+                transient = exc.status in (429, 502, 503, 504) or (exc.status is None and "could not connect" in
+                                                                      str(exc.hint or ""))
+                if not transient or attempt > retries:
+                    raise
+                delay = self.client._backoff(attempt)  # pylint: disable=protected-access
+                self.warn("vCenter API POST %s: %s, and the provider was not created; retrying in %.1fs (retry %d "
+                          "of %d)" % (PROVIDERS_PATH, "HTTP %s" % exc.status if exc.status else "no connection",
+                                      delay, attempt, retries))
+                self.client.sleep(delay)
+                continue
+            finally:
+                self.client.retries = retries
+            pid = response.json
+            if isinstance(pid, dict):
+                pid = pid.get("value")
+            if not isinstance(pid, str) or not pid:
+                raise ApiError(SERVICE, "POST", PROVIDERS_PATH, status=response.status,
+                               vendor_text="the response holds no provider id")
+            break
         self.created.add(pid)
         self._remember_secrets(pid, payload)
         return pid
+
+    def _landed(self, name):
+        """The id of a provider named ``name`` that the first read did not see, or None."""
+        try:
+            summaries = self.list_summaries()
+        except ApiError:
+            return None
+        known = (self.known_ids or set()) | self.created
+        infos = {}
+        for summary in summaries:
+            if summary["provider"] not in known and self._name_of(summary, infos) == name:
+                return summary["provider"]
+        return None
 
     def send_update(self, item, payload, want):
         pid = item["canon"]["provider_id"]

@@ -111,6 +111,8 @@ notes:
   - The Wickr API may or may not show the stored secret. The module compares it when it is shown in clear,
     and leaves it to O(update_secret) when it is masked or left out; RV(existing) and RV(end_state) show
     C(secret) (masked) only when the API shows it in clear.
+  - Check mode predicts RV(end_state) exactly, with one exception - for a network that has no configuration yet,
+    it cannot know before the first save whether the API will show the secret, and predicts it left out.
   - C(api_calls) counts C(RegisterOidcConfigTest) as a POST; it changes nothing.
 seealso:
   - module: sso.oidc.wickr_oidc_info

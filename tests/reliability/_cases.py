@@ -66,6 +66,9 @@ class Profile(object):
     set_states = ("merged", "replaced", "overridden", "deleted", "gathered")
     # simulator config that shows as much as the vendor might (secrets in clear): the leak suite's worst case
     leak_config = {}
+    # simulator settings for what the vendor leaves open (UNCONFIRMED facts): predictions must hold under each
+    config_variants = ({},)
+    server_assigned = ()    # canonical fields the server assigns on create (check mode cannot know them)
 
     write_methods = ("POST", "PUT", "PATCH", "DELETE")
     read_path = None        # regex of the read requests (GET) of the resource
@@ -195,6 +198,8 @@ class CheckmarxProfile(Profile):
     write_methods = ("POST", "PUT", "DELETE")
     read_path = "OIDCClients"
     create_path = "OIDCClients/?$"
+    config_variants = ({}, {"put_omitted": "keep"}, {"secrets_stored_as": "as_sent"}, {"list_summary": True},
+                       {"error_format": "problem"})
     login_path = "identity/connect/token"
     label = "Checkmarx"
     name_option = "name"
@@ -338,6 +343,9 @@ class SlashIdProfile(Profile):
     write_methods = ("POST", "PATCH", "DELETE")
     read_path = "provider-credentials"
     create_path = "provider-credentials$"
+    config_variants = ({}, {"fill_option_defaults": False}, {"fill_option_defaults": "all"},
+                       {"scopes_include_defaults": True}, {"duration_format": "go", "private_key_in_response": "masked"},
+                       {"patch_options": "merge"})
     label = "SlashID"
     name_option = "label"
     leak_config = {"private_key_in_response": "plain"}
@@ -463,8 +471,11 @@ class VcenterProfile(Profile):
     write_methods = ("POST", "PATCH", "DELETE")
     read_path = "identity/providers"
     create_path = "identity/providers$"
+    config_variants = ({}, {"secret_visibility": "masked", "header_visibility": "masked"},
+                       {"secret_visibility": "omitted"}, {"list_requires_auth": False})
     login_path = "/api/session$"
     label = "vCenter"
+    server_assigned = ("provider_id",)
     leak_config = {"secret_visibility": "clear", "header_visibility": "clear"}
 
     def prepare(self, rel, tag, **config):
@@ -615,6 +626,8 @@ class WickrProfile(Profile):
     write_methods = ("POST",)
     read_path = "/oidc$"
     create_path = "/oidc/save$"
+    config_variants = ({}, {"secret_visibility": "clear"}, {"secret_visibility": "masked"},
+                       {"client_id_readback": "clientId"}, {"error_type": "header"})
     ca_option = "aws_ca_bundle"
     label = "Wickr"
     leak_config = {"secret_visibility": "clear"}
@@ -659,7 +672,10 @@ class WickrProfile(Profile):
                 "secret": ctx.secret("idp-secret"), "sso_token_buffer_minutes": 5}
 
     def update(self, ctx, key, variant=1):
-        return {"network_id": key, "sso_token_buffer_minutes": 5 + variant, "custom_username": "upn%d" % variant}
+        # client_id is repeated: where the API reads it back as clientId (and userId as a claim name), the
+        # module needs it to save the whole configuration again (it says so rather than guess)
+        return {"network_id": key, "sso_token_buffer_minutes": 5 + variant, "custom_username": "upn%d" % variant,
+                "client_id": self.create(ctx, key)["client_id"]}
 
     def objects(self, rel, key):
         network = rel.state(self.service)["networks"].get(key) or {}

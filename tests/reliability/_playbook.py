@@ -83,7 +83,7 @@ class PlaybookBuilder(object):
         content = "{{ {%s} | to_json }}" % ", ".join("'r%d': r%d | default({'missing': true})" % (i, i)
                                                      for i in indexes)
         self.plays.append({"name": "Save the registered results", "hosts": "localhost", "gather_facts": False,
-                           "tasks": [{"name": "Save the registered results", "no_log": True,
+                           "tasks": [{"name": "Save the registered results", "no_log": True, "check_mode": False,
                                       "ansible.builtin.copy": {"content": content, "dest": path,
                                                                "mode": "0600"}}]})
 

@@ -86,7 +86,7 @@ class Scenario(object):
         wrapper = [
             {"name": "The example rollout", "ansible.builtin.import_playbook": PLAYBOOK},
             {"name": "Save what the role recorded", "hosts": "localhost", "gather_facts": False, "tasks": [
-                {"name": "Save the role's facts", "no_log": True, "ansible.builtin.copy": {
+                {"name": "Save the role's facts", "no_log": True, "check_mode": False, "ansible.builtin.copy": {
                     "dest": results, "mode": "0600",
                     "content": "{{ {'runs': sso_rollout__runs | default({}), 'summary': sso_rollout_summary "
                                "| default([]), 'changed': sso_rollout_changed | default({})} | to_json }}"}}]},
@@ -107,9 +107,9 @@ class Scenario(object):
         return result
 
     def end_states(self):
-        """{(kind, key): end_state} from what each target's set module returned."""
+        """{(kind, key): (action, end_state)} from what each target's set module returned."""
         out = {}
         for kind, run in ((self.results or {}).get("runs") or {}).items():
             for entry in run.get("results") or []:
-                out[(kind.split(":")[0], str(entry.get("key")))] = entry.get("end_state")
+                out[(kind.split(":")[0], str(entry.get("key")))] = (entry.get("action"), entry.get("end_state"))
         return out

@@ -116,9 +116,10 @@ def test_ten_runs_on_the_same_resource(rel, case, tmp_path, service):
     wanted = ["%s variant %d" % (key, i) if field != "upn_claim" else "claim%d" % i for i in range(RUNS)]
     step_lists = [[_steps.Step("create or update", profile.single, ctx.params(**dict(base, **{field: value})),
                                expect="any")] for value in wanted]
-    # A slow first read (3 s) widens the window between "read: absent" and "create": every run that
-    # starts within 3 s of another races it, whatever the load of the machine.
-    rel.fault(service, method="GET", path=profile.read_path, delay=3, times=RUNS)
+    # A slow create (3 s before the server handles it) widens the window between "read: absent" and
+    # "created": every run that reads within those 3 s also finds nothing and creates, whatever the
+    # load of the machine, so the race really happens.
+    rel.fault(service, method="POST", path=profile.create_path, delay=3, times=RUNS)
     start = time.time()
     outcomes = run_parallel(rel, ctx, step_lists, str(tmp_path))
     problems = []

@@ -473,3 +473,54 @@ def test_validate_accepts_a_full_entry_and_skips_the_rest_for_deletes():
                               idm_protocol="SCIM2_0", idm_endpoints=["https://scim.example.com"], upn_claim="upn"),
                         "", "merged")
     resource().validate(entry(name="a", domain_names=["not a domain"]), "", "deleted")
+
+
+# ----------------------------------------------------------------------------- reading (a fake client)
+class FakeClient(object):
+    """Answers GETs from a dict of path -> (status, body); records the calls."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.calls = []
+
+    def request(self, method, path, **kwargs):
+        self.calls.append((method, path))
+        status, body = self.routes[path]
+        return Response(status, {}, json.dumps(body))
+
+
+def test_read_all_gets_details_only_for_entries_that_need_them():
+    client = FakeClient({vc.PROVIDERS_PATH: (200, [summary("p1", "a"), summary("p2", "b")]),
+                         vc.PROVIDERS_PATH + "/p2": (200, info(name="b"))})
+    res = vc.IdentityProvider(client, {}, entries=[entry(name="a", domain_names=["x"]), entry(name="b", upn_claim="u")])
+    raws = res.read_all(["a", "b"])
+    assert client.calls == [("GET", vc.PROVIDERS_PATH), ("GET", vc.PROVIDERS_PATH + "/p2")]
+    assert [r["info"] is not None for r in raws] == [False, True]
+
+
+def test_read_all_learns_names_from_the_details_when_the_list_has_none():
+    old_a, old_b = summary("p1", "a"), summary("p2", "b")
+    del old_a["name"], old_b["name"]
+    client = FakeClient({vc.PROVIDERS_PATH: (200, [old_a, old_b]),
+                         vc.PROVIDERS_PATH + "/p1": (200, info(name="a")),
+                         vc.PROVIDERS_PATH + "/p2": (404, {"error_type": "NOT_FOUND", "messages": []})})
+    res = vc.IdentityProvider(client, {}, entries=[entry(name="a")])
+    raws = res.read_all(["a"])
+    assert [res.normalize(r)["name"] for r in raws] == ["a"]  # p2 vanished between the list and its details
+    assert res.match({"name": "a"}, [{"raw": r, "canon": res.normalize(r)} for r in raws])
+
+
+def test_read_all_for_deletes_reads_only_the_list():
+    client = FakeClient({vc.PROVIDERS_PATH: (200, {"value": [summary("p1", "a")]})})  # legacy wrapper tolerated
+    res = vc.IdentityProvider(client, {}, entries=[entry(name="a", upn_claim="x")], state="deleted")
+    assert len(res.read_all(["a"])) == 1 and client.calls == [("GET", vc.PROVIDERS_PATH)]
+
+
+def test_login_accepts_a_bare_token_and_the_legacy_wrapper(monkeypatch):
+    conn = connection()
+    answers = iter([Response(201, {}, "bare-token-1234"), Response(200, {}, json.dumps({"value": "wrapped-1234"}))])
+    monkeypatch.setattr(conn.client, "request", lambda *a, **k: next(answers))
+    conn.login()
+    assert conn.token == "bare-token-1234" and conn.own
+    conn.login()
+    assert conn.token == "wrapped-1234"
