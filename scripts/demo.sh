@@ -41,7 +41,11 @@ finish() {
   local rc=$?
   stop_simulators
   if [ "$rc" -ne 0 ]; then
-    printf '\nThe demo FAILED (exit code %s); the output above says where.\n' "$rc" >&2
+    printf '\nThe demo FAILED (exit code %s); the output above says where' "$rc" >&2
+    [ -f "$SIM_DIR/simulators.log" ] && printf ' (simulator log: .sim/simulators.log)' >&2
+    printf '.\n' >&2
+  else
+    rm -rf "$SIM_DIR"   # simulator state, test CA and log: nothing worth keeping after a good run
   fi
   exit "$rc"
 }
@@ -86,8 +90,10 @@ ANSIBLE_COLLECTIONS_PATH="$DEMO/collections" ansible-galaxy collection list sso.
 
 step 3 "Starting the API simulators (Wickr, Checkmarx, SlashID, vCenter) and the OpenID provider" \
   "(loopback only, with their own CA; their URLs and credentials go to .sim/env.json)"
-(cd "$REPO" && PYTHONPATH=tests python -m simulators start --dir "$SIM_DIR" --fresh >/dev/null)
+# Simulators left running in .sim by an earlier run would carry their state over: start afresh.
+(cd "$REPO" && PYTHONPATH=tests python -m simulators stop --dir "$SIM_DIR" >/dev/null)
 SIM_STARTED=1
+(cd "$REPO" && PYTHONPATH=tests python -m simulators start --dir "$SIM_DIR" --fresh >/dev/null)
 python - "$SIM_DIR/env.json" <<'PYEOF'
 import json, sys
 env = json.load(open(sys.argv[1]))

@@ -71,13 +71,18 @@ class Scrubber(object):
 
     def add(self, secret):
         self._variants.update(secret_variants(secret))
+        self._ordered = None
 
     def __call__(self, text):
         if text is None:
             return text
         text = str(text)
-        # Longest first, so a secret that contains another is removed whole.
-        for variant in sorted(self._variants, key=len, reverse=True):
+        # Longest first, so a secret that contains another is removed whole. Sorted once per
+        # change, not per string: scrub_data calls this for every string of a result.
+        ordered = getattr(self, "_ordered", None)
+        if ordered is None:
+            ordered = self._ordered = sorted(self._variants, key=len, reverse=True)
+        for variant in ordered:
             if variant in text:
                 text = text.replace(variant, MASK)
         return text

@@ -1005,13 +1005,14 @@ class IdentityProvider(Resource):
 
         The shared client retries 429/503 for every method; here the POST goes out without automatic
         retries. When it fails in a way that may hide a create that landed (no answer, 429, 5xx), the
-        list is read again: a new provider with this name is taken as ours; otherwise a 429/502/503/504
-        (or a refused connection) is retried after a backoff, a bounded number of times.
+        list is read again: a new provider with this name is taken as ours; otherwise a 429 or 503 (or
+        a refused connection) is retried after a backoff, a bounded number of times.
         """
+        http = getattr(self.client, "client", self.client)  # the ApiClient under the connection
         attempt = 0
         while True:
             attempt += 1
-            retries, self.client.retries = self.client.retries, 0
+            retries, http.retries = http.retries, 0
             try:
                 response = self.client.request("POST", PROVIDERS_PATH, json_body=payload, expected=(200, 201))
             except ApiError as exc:
@@ -1024,18 +1025,20 @@ class IdentityProvider(Resource):
                                                     or "no answer", landed))
                     pid = landed
                     break
-                transient = exc.status in (429, 502, 503, 504) or (exc.status is None and "could not connect" in
-                                                                      str(exc.hint or ""))
+                # as the shared client: 429 and 503 mean "not processed"; 502/504 are retried for idempotent
+                # methods only, so a POST that met them fails (after the check above that it did not land)
+                transient = exc.status in (429, 503) or (exc.status is None and "could not connect" in
+                                                         str(exc.hint or ""))
                 if not transient or attempt > retries:
                     raise
-                delay = self.client._backoff(attempt)  # pylint: disable=protected-access
+                delay = http._backoff(attempt)  # pylint: disable=protected-access
                 self.warn("vCenter API POST %s: %s, and the provider was not created; retrying in %.1fs (retry %d "
                           "of %d)" % (PROVIDERS_PATH, "HTTP %s" % exc.status if exc.status else "no connection",
                                       delay, attempt, retries))
-                self.client.sleep(delay)
+                http.sleep(delay)
                 continue
             finally:
-                self.client.retries = retries
+                http.retries = retries
             pid = response.json
             if isinstance(pid, dict):
                 pid = pid.get("value")

@@ -23,6 +23,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -95,11 +96,17 @@ finally:
 """
 
 
-def run_payload(path, extra_args=(), env=None):
+def run_payload(path, extra_args=(), env=None, cpu=None):
+    """Run a payload as a plain process: (process, wall seconds); CPU seconds are appended to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable] + list(extra_args) + [path], capture_output=True, text=True,
                           timeout=120, stdin=subprocess.DEVNULL, env=env, check=False)
-    return proc, time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return proc, wall
 
 
 def profile_payload(path, out, env=None):
@@ -147,26 +154,37 @@ def profile_phases(prof_path):
 
 
 def loop_costs(control, workdir, inventory, clients, m, rounds):
-    """Per-item seconds of the ping and cx_oidc_client loops (unchanged), alternating."""
-    vars_path = os.path.join(workdir, "loop_vars.json")
-    with open(vars_path, "w") as handle:
-        json.dump({"sim": control.harness.describe(), "bench_clients": clients[:m]}, handle)
-    out = {"ping": [], "cx_oidc_client": [], "cx_oidc_client (token once per play)": []}
+    """Per-item seconds (play time and CPU) of the ping and cx_oidc_client loops (unchanged), alternating.
+
+    CPU per item is (CPU of the run with m items - CPU of the same playbook with an empty loop) / m,
+    so the start of ansible-playbook and the login of the token variant are not spread over the items."""
+    paths = {}
+    for size in (m, 0):
+        paths[size] = os.path.join(workdir, "loop_vars_%d.json" % size)
+        with open(paths[size], "w") as handle:
+            json.dump({"sim": control.harness.describe(), "bench_clients": clients[:size]}, handle)
     plan = (("ping", "ping.yml", "Ping once per client"),
             ("cx_oidc_client", "cx_single.yml", "Ensure each OIDC client"),
             ("cx_oidc_client (token once per play)", "cx_single_token.yml", "Ensure each OIDC client"))
+    play = dict((p[0], []) for p in plan)
+    cpu = dict((p[0], []) for p in plan)
     for rnd in range(rounds):
         for name, playbook, task_name in plan[rnd % 3:] + plan[:rnd % 3]:
-            control.clear_log()
-            proc, _wall, timer = bench.run_playbook(playbook, workdir, vars_path, inventory)
-            if proc.returncode != 0:
-                raise SystemExit("%s failed:\n%s" % (playbook, (proc.stdout + proc.stderr)[-3000:]))
-            if name != "ping" and bench.count_requests(control.log())["writes"]:
-                raise SystemExit("%s wrote to the server: the loop is not unchanged" % playbook)
-            for task in timer.get("tasks", []):
+            runs = {}
+            for size in (m, 0):
+                control.clear_log()
+                proc, _wall, timer = bench.run_playbook(playbook, workdir, paths[size], inventory)
+                if proc.returncode != 0:
+                    raise SystemExit("%s failed:\n%s" % (playbook, (proc.stdout + proc.stderr)[-3000:]))
+                if name != "ping" and bench.count_requests(control.log())["writes"]:
+                    raise SystemExit("%s wrote to the server: the loop is not unchanged" % playbook)
+                runs[size] = timer
+            for task in runs[m].get("tasks", []):
                 if task["name"] == task_name:
-                    out[name].append(task["seconds"] / m)
-    return dict((k, median(v)) for k, v in out.items())
+                    play[name].append(task["seconds"] / m)
+            cpu[name].append((runs[m]["cpu"] - runs[0]["cpu"]) / m)
+    return {"play": dict((k, median(v)) for k, v in play.items()),
+            "cpu": dict((k, median(v)) for k, v in cpu.items())}
 
 
 def analyse(args):
@@ -224,17 +242,19 @@ def analyse(args):
 
         # Plain process times, in rotation.
         times = dict((name, []) for name in PAYLOADS)
+        cpus = dict((name, []) for name in PAYLOADS)
         requests_per_run = {}
         for rnd in range(args.runs):
             for name in PAYLOADS[rnd % 3:] + PAYLOADS[:rnd % 3]:
                 control.clear_log()
-                proc, seconds = run_payload(payloads[name], env=env)
+                proc, seconds = run_payload(payloads[name], env=env, cpu=cpus[name])
                 data = answer(proc)
                 if not data or data.get("failed") or data.get("changed"):
                     raise SystemExit("%s did not answer unchanged:\n%s%s" % (name, proc.stdout[-2000:], proc.stderr[-2000:]))
                 times[name].append(seconds)
                 requests_per_run[name] = bench.count_requests(control.log())
-        result["process"] = dict((name, {"median": median(v), "min": min(v), "all": [round(x, 4) for x in v]})
+        result["process"] = dict((name, {"median": median(v), "min": min(v), "cpu": median(cpus[name]),
+                                         "all": [round(x, 4) for x in v]})
                                  for name, v in times.items())
         result["requests"] = requests_per_run
 
@@ -303,34 +323,37 @@ def render(result):
                  facts["date"], result["command"], facts["nproc"], facts["python"], facts["ansible_core"],
                  " / ".join(map(str, facts["loadavg_start"]))), ""]
     if result.get("loop"):
-        loop = result["loop"]["per_item"]
-        lines += ["Per task in a loop of %d (median of %d rounds), and the module as a plain process (median of %d):"
-                  % (result["loop"]["m"], result["loop_rounds"], result["runs"]), "",
-                  "| Task | per loop item | module process | Ansible's share (item - process) |",
-                  "|---|---:|---:|---:|"]
+        play, cpu = result["loop"]["per_item"]["play"], result["loop"]["per_item"]["cpu"]
+        lines += ["Per task in a loop of %d (median of %d rounds), and the module as a plain process (median of %d). "
+                  "*CPU* counts every process of the task (controller, worker, module) and is the least disturbed "
+                  "by other load:" % (result["loop"]["m"], result["loop_rounds"], result["runs"]), "",
+                  "| Task | per item, play time | per item, CPU | module process, wall | module process, CPU "
+                  "| Ansible's share of the CPU |",
+                  "|---|---:|---:|---:|---:|---:|"]
         for name, key in (("ansible.builtin.ping", "ping"), ("cx_oidc_client, unchanged", "cx_oidc_client"),
                           ("cx_oidc_client, unchanged, token once per play", "cx_oidc_client (token once per play)")):
-            item = loop.get(key)
-            process = proc["ping" if key == "ping" else "cx_oidc_client"]["median"]
-            if key.endswith("play)"):
-                process = None
-            lines.append("| %s | %s | %s | %s |" % (name, ms(item), ms(process),
-                                                    ms(item - process) if item and process else "-"))
-        if loop.get("ping") and loop.get("cx_oidc_client"):
-            lines += ["", "Ratio cx_oidc_client / ping in the same loop: %.2f (token once per play: %s)." % (
-                loop["cx_oidc_client"] / loop["ping"],
-                "%.2f" % (loop["cx_oidc_client (token once per play)"] / loop["ping"])
-                if loop.get("cx_oidc_client (token once per play)") else "-")]
+            process = proc["ping" if key == "ping" else "cx_oidc_client"]
+            own = key != "cx_oidc_client (token once per play)"
+            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+                name, ms(play.get(key)), ms(cpu.get(key)), ms(process["median"]) if own else "-",
+                ms(process["cpu"]) if own else "-",
+                ms(cpu[key] - process["cpu"]) if own and cpu.get(key) is not None else "-"))
+        if play.get("ping") and play.get("cx_oidc_client"):
+            token_key = "cx_oidc_client (token once per play)"
+            lines += ["", "Ratio cx_oidc_client / ping in the same loop: %.2f by play time, %.2f by CPU "
+                      "(token once per play: %.2f and %.2f)." % (
+                          play["cx_oidc_client"] / play["ping"], cpu["cx_oidc_client"] / cpu["ping"],
+                          play[token_key] / play["ping"], cpu[token_key] / cpu["ping"])]
         lines.append("")
     lines += ["The module as a plain process (`python AnsiballZ_<module>.py`, median of %d runs):" % result["runs"], "",
-              "| Payload | process | imports (all) | ansible-core | requests stack | standard library | sso.oidc "
-              "| requests to the server |",
-              "|---|---:|---:|---:|---:|---:|---:|---|"]
+              "| Payload | process | process CPU | imports (all) | ansible-core | requests stack | standard library "
+              "| sso.oidc | requests to the server |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name in PAYLOADS:
         groups = imports[name]["by_origin"]
         req = result["requests"].get(name) or {}
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            name, ms(proc[name]["median"]), ms(imports[name]["total"]), ms(groups.get("ansible-core")),
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, ms(proc[name]["median"]), ms(proc[name]["cpu"]), ms(imports[name]["total"]), ms(groups.get("ansible-core")),
             ms(groups.get("requests stack")), ms(groups.get("standard library")), ms(groups.get("sso.oidc")),
             "-" if name == "ping" else "%d token, %d list, %d writes" % (
                 req.get("token", 0), req.get("list_reads", 0), req.get("writes", 0))))

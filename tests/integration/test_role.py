@@ -278,9 +278,7 @@ def test_secret_leak_scan_of_the_whole_rollout_at_vvvv(fresh, run_playbook, sim,
             "hostname": env["vcenter"]["hostname"], "port": env["vcenter"]["port"],
             "username": "leakadmin@vsphere.local", "password": unique["vcpass"]}],
     }
-    extra["sso_rollout_secure_logging"] = False
     result = rollout(run_playbook, sim, extra=extra, args=["-vvvv", "--diff"])
-    open("/tmp/rs/leak_out.txt", "w").write(result.output)
     assert result.rc == 0, result
     assert "created" in result.stdout and "<localhost> EXEC" in result.output  # it really ran at -vvvv
     assert fresh.state("checkmarx")["clients"][-1]["clientSecrets"] == [cx_hash(unique["cxcli"])]

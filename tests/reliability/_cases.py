@@ -327,8 +327,8 @@ class CheckmarxProfile(Profile):
             ("long name", {"client_id": ctx.key("edge"), "name": "N" * 200}),
             ("max lifetimes", {"client_id": ctx.key("edge"), "access_token_lifetime": 2147483647,
                                "absolute_refresh_token_lifetime": 2147483647}),
-            ("claims", {"client_id": ctx.key("edge"), "claims": [{"type": "role", "value": "\u00e4dmin"},
-                                                                  {"type": "dept", "value": ""}]}),
+            ("claims", {"client_id": ctx.key("edge"),
+                        "claims": [{"type": "role", "value": "\u00e4dmin"}, {"type": "dept", "value": ""}]}),
         ]
 
 

@@ -269,12 +269,24 @@ def module_doc(name):
 
 
 # --------------------------------------------------------------------------- figures
-FIGURES = {"cases": [], "tests": {}}
+FIGURES = {"tests": {}}
+
+
+def worker_name():
+    return os.environ.get("PYTEST_XDIST_WORKER") or "main"
+
+
+def _append_case(record):
+    """Append one case to figures-<worker>.jsonl at once: nothing is lost if a worker dies."""
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    with open(os.path.join(OUTPUT_DIR, "figures-%s.jsonl" % worker_name()), "a") as handle:
+        handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
 
 
 class Case(object):
-    """One case a suite tried: ``with case(...) as c:`` records it as passed when the
-    block ends without an exception; ``c.fault``/``c.survived``/``c.leaks`` add detail."""
+    """One case a suite tried: ``with case(...) as c:`` records it as passed when the block ends
+    without an exception and without :meth:`fail`; ``c.fault``/``c.survived``/``c.leaks``/``c.scans``
+    add detail."""
 
     def __init__(self, suite, module, name, fault=None, nodeid=None):
         self.record = {"suite": suite, "module": module, "case": name, "fault": fault,
@@ -306,38 +318,44 @@ class Case(object):
     def __exit__(self, exc_type, exc, tb):
         self.record["passed"] = exc_type is None and not self.record.get("soft_failed")
         if exc_type is not None:
-            self.record["error"] = "%s: %s" % (exc_type.__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
-        FIGURES["cases"].append(self.record)
+            text = str(exc)
+            self.record["error"] = "%s: %s" % (exc_type.__name__, text.splitlines()[0][:200] if text else "")
+        _append_case(self.record)
         return False
 
 
-def write_worker_figures(worker):
-    if not FIGURES["cases"] and not FIGURES["tests"]:
-        return None
-    os.makedirs(OUTPUT_DIR, exist_ok=True)
-    path = os.path.join(OUTPUT_DIR, "figures-%s.json" % worker)
-    with open(path, "w") as handle:
-        json.dump({"worker": worker, "finished": time.time(), "cases": FIGURES["cases"],
-                   "tests": FIGURES["tests"]}, handle, indent=1, sort_keys=True)
-    return path
+def clear_figures(directory=OUTPUT_DIR):
+    if not os.path.isdir(directory):
+        return
+    for name in os.listdir(directory):
+        if name.startswith("figures") and name.endswith((".json", ".jsonl")):
+            try:
+                os.remove(os.path.join(directory, name))
+            except OSError:
+                pass
 
 
-def merge_figures(directory=OUTPUT_DIR, started=None):
-    """Merge every figures-<worker>.json into figures.json; returns the merged dict or None."""
+def write_tests(tests, directory=OUTPUT_DIR):
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "figures-tests.json"), "w") as handle:
+        json.dump(tests, handle, indent=1, sort_keys=True)
+
+
+def merge_figures(directory=OUTPUT_DIR):
+    """Merge figures-<worker>.jsonl (cases) and figures-tests.json (outcomes) into figures.json."""
     if not os.path.isdir(directory):
         return None
     merged = {"cases": [], "tests": {}, "workers": []}
     for name in sorted(os.listdir(directory)):
-        if not (name.startswith("figures-") and name.endswith(".json")):
-            continue
-        with open(os.path.join(directory, name)) as handle:
-            part = json.load(handle)
-        if started is not None and part.get("finished", 0) < started:
-            continue
-        merged["cases"].extend(part.get("cases", []))
-        merged["tests"].update(part.get("tests", {}))
-        merged["workers"].append(part.get("worker"))
-    if not merged["workers"]:
+        path = os.path.join(directory, name)
+        if name.startswith("figures-") and name.endswith(".jsonl"):
+            merged["workers"].append(name[len("figures-"):-len(".jsonl")])
+            with open(path) as handle:
+                merged["cases"].extend(json.loads(line) for line in handle if line.strip())
+        elif name == "figures-tests.json":
+            with open(path) as handle:
+                merged["tests"].update(json.load(handle))
+    if not merged["cases"] and not merged["tests"]:
         return None
     merged["generated"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     merged["generated_epoch"] = time.time()

@@ -14,7 +14,6 @@ The parent ``tests/conftest.py`` gives ``sim`` (the harness), ``sim_api`` and
 """
 
 import copy
-import glob
 import os
 import time
 
@@ -36,36 +35,35 @@ def _worker_id(config):
 def pytest_configure(config):
     if _worker_id(config) is None:
         _STARTED["at"] = time.time()
-        for stale in glob.glob(os.path.join(_support.OUTPUT_DIR, "figures-*.json")):
-            try:
-                os.remove(stale)
-            except OSError:
-                pass
+        _support.clear_figures()
 
 
 def pytest_runtest_logreport(report):
-    if "reliability/" not in report.nodeid.replace(os.sep, "/"):
+    """Test outcomes, recorded where every report arrives (the controller, or the single process)."""
+    if "reliability/" not in report.nodeid.replace(os.sep, "/") or os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    if report.when != "call" and report.outcome != "failed" and not hasattr(report, "wasxfail"):
-        return
+    tests = _support.FIGURES["tests"]
     if hasattr(report, "wasxfail"):
         outcome = "xfailed" if report.outcome == "skipped" else "xpassed"
+    elif report.when != "call":
+        if report.outcome == "failed":
+            outcome = "error"
+        elif report.outcome == "skipped" and report.when == "setup":
+            outcome = "skipped"
+        else:
+            return
     else:
         outcome = report.outcome
-    previous = _support.FIGURES["tests"].get(report.nodeid)
+    previous = (tests.get(report.nodeid) or {}).get("outcome")
     if previous in ("failed", "error") and outcome == "passed":
-        return  # a teardown pass never hides a failed call
-    if report.when != "call" and report.outcome == "failed":
-        outcome = "error"
-    _support.FIGURES["tests"][report.nodeid] = {"outcome": outcome, "duration": round(report.duration, 3)} \
-        if report.when == "call" else {"outcome": outcome, "duration": 0}
+        return
+    tests[report.nodeid] = {"outcome": outcome, "duration": round(report.duration, 3)}
 
 
 def pytest_sessionfinish(session):
-    worker = _worker_id(session.config)
-    _support.write_worker_figures(worker or "main")
-    if worker is None:
-        _support.merge_figures(started=_STARTED.get("at"))
+    if _worker_id(session.config) is None and _support.FIGURES["tests"]:
+        _support.write_tests(_support.FIGURES["tests"])
+        _support.merge_figures()
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -184,8 +184,8 @@ RULES = {
         ("hostname with a scheme or port", ("hostname",), st.one_of(
             st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=8).map(lambda v: "https://%s.example" % v),
             st.integers(min_value=1, max_value=65535).map(lambda v: "vc.example.com:%d" % v))),
-        ("short client secret", ("oidc", "client_secret"), st.text(alphabet=string.ascii_letters, min_size=1,
-                                                                    max_size=3)),
+        ("short client secret", ("oidc", "client_secret"),
+         st.text(alphabet=string.ascii_letters, min_size=1, max_size=3)),
         ("discovery endpoint not a URL", ("oidc", "discovery_endpoint"), _not_http_url()),
         ("domain name with blanks or slashes", ("domain_names",), st.text(alphabet="ab /", min_size=3, max_size=8)
          .filter(lambda v: "/" in v or " " in v.strip()).map(lambda v: [v])),

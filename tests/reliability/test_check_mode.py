@@ -10,10 +10,8 @@ and under every simulator setting for what the vendor leaves open (``Profile.con
 * its ``changed``, ``action``, ``end_state`` and ``diff`` equal those of the real run that follows;
 * after the real run, check mode predicts no change.
 
-Info modules send no write in check mode either. For the role sso_rollout the example playbook runs
-in check mode (no write on any simulator), then for real: the ``end_state`` the role's modules
-predicted for every target equals the one the real run read back, and a last check-mode run
-predicts no change at all.
+Info modules send no write in check mode either. The role sso_rollout has the same guarantee,
+checked in test_role.py.
 """
 
 import json
@@ -210,53 +208,3 @@ def test_info_modules_write_nothing_in_check_mode(rel, case, service):
         assert not res.failed and not res.changed, res
         assert write_requests(rel.log(service)) == []
         c.scans = 0
-
-
-def test_role_check_mode_predicts_the_real_run(rel, case, run_playbook, tmp_path):
-    from reliability import _role
-
-    if not _role.available():
-        pytest.skip("the role sso_rollout or its playbook does not exist yet")
-    scenario = _role.Scenario(rel, "chkrole")
-    problems = []
-    states = dict((name, rel.state(name)) for name in scenario.services())
-    check = scenario.run(run_playbook, tmp_path, check=True, name="check")
-    predicted = scenario.end_states()
-    with case(SUITE, "sso_rollout", "role check mode writes nothing") as c:
-        if check.rc != 0:
-            c.fail("the check-mode run failed: %r" % check, problems)
-        for name in scenario.services():
-            writes = write_requests(rel.log(name))
-            if writes:
-                c.fail("check mode sent %d write(s) to %s: %s" % (len(writes), name, writes[:3]), problems)
-            if rel.state(name) != states[name]:
-                c.fail("check mode changed the state of %s" % name, problems)
-        if not predicted:
-            c.fail("the check-mode run recorded no target", problems)
-    real = scenario.run(run_playbook, tmp_path, name="real")
-    actual = scenario.end_states()
-    with case(SUITE, "sso_rollout", "role check mode predicts the real run") as c:
-        if real.rc != 0:
-            c.fail("the real run failed: %r" % real, problems)
-        for target, (action, state) in sorted(predicted.items()):
-            real_action, real_state = actual.get(target, (None, None))
-            profile = _cases.profile(target[0])
-            created = real_action in ("created", "recreated")
-            mine, theirs = comparable(state, profile, created), comparable(real_state, profile, created)
-            if action != real_action or mine != theirs:
-                c.fail("%s: predicted %s %s, the real run gave %s %s" % (
-                    target, action, json.dumps(mine, sort_keys=True)[:400], real_action,
-                    json.dumps(theirs, sort_keys=True)[:400]), problems)
-        if set(predicted) != set(actual):
-            c.fail("targets differ: %s vs %s" % (sorted(predicted), sorted(actual)), problems)
-    for name in scenario.services():
-        rel.clear_requests(name)
-    again = scenario.run(run_playbook, tmp_path, check=True, name="again")
-    with case(SUITE, "sso_rollout", "role check mode after the real run predicts no change") as c:
-        counts = (scenario.results or {}).get("changed") or {}
-        if again.rc != 0 or counts.get("changed", 1) != 0:
-            c.fail("check mode after the real run: rc=%s, counts %s" % (again.rc, counts), problems)
-        for name in scenario.services():
-            if write_requests(rel.log(name)):
-                c.fail("writes to %s" % name, problems)
-    assert not problems, "\n".join(problems)

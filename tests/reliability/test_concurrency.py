@@ -92,19 +92,7 @@ def test_ten_runs_on_different_resources(rel, case, tmp_path, service):
     assert not problems, "\n".join(problems)
 
 
-SAME_RESOURCE_XFAIL = {
-    "vcenter": (
-        "vCenter does not enforce unique provider names (vendor contract: 'name' is a friendly, non-unique "
-        "label) and vcenter_identity_provider creates when its read found no provider of that name, so runs "
-        "that read at the same moment each create one. Fix idea: after a create, list again and, when more "
-        "than one provider has the name, keep the oldest and delete the one this run created."),
-}
-
-
-@pytest.mark.parametrize("service", [
-    "slashid", "checkmarx",
-    pytest.param("vcenter", marks=pytest.mark.xfail(strict=True, reason=SAME_RESOURCE_XFAIL["vcenter"])),
-])
+@pytest.mark.parametrize("service", ["slashid", "vcenter"])
 def test_ten_runs_on_the_same_resource(rel, case, tmp_path, service):
     profile = _cases.profile(service)
     if not profile.available("single"):

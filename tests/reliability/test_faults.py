@@ -37,7 +37,7 @@ def http_date(seconds_from_now):
 #   where: read = GET of the resource, create = the create POST, login = the login request
 #   outcome: survive | fail | converge (either, as long as the state converges without duplicates)
 FAULTS = [
-    ("429 Retry-After seconds", "read", [{"status": 429, "retry_after": 1, "times": 2}], "survive", (), {}),
+    ("429 Retry-After seconds", "read", [{"status": 429, "retry_after": 1, "times": 1}], "survive", (), {}),
     ("429 Retry-After HTTP date", "read", [{"status": 429, "retry_after": "DATE+1", "times": 1}], "survive", (), {}),
     ("429 on create", "create", [{"status": 429, "retry_after": 0, "times": 2}], "survive", (), {}),
     ("500 on read (not retried)", "read", [{"status": 500, "times": 1}], "fail", ("HTTP 500", "injected fault"), {}),
@@ -50,7 +50,7 @@ FAULTS = [
     ("504 on read", "read", [{"status": 504, "times": 2}], "survive", (), {}),
     ("503 forever: retries spent", "read", [{"status": 503, "times": -1, "retry_after": 0}], "fail",
      ("HTTP 503", "try again later"), {}),
-    ("slower than timeout", "read", [{"delay": 2.5, "times": 1}], "fail", ("timeout",), {"timeout": 1}),
+    ("slower than timeout", "read", [{"delay": 1.6, "times": 1}], "fail", ("timeout",), {"timeout": 1}),
     ("slow but within timeout", "read", [{"delay": 0.4, "times": 1}], "survive", (), {"timeout": 5}),
     ("dropped connection on read", "read", [{"drop": True, "times": 1}], "survive", (), {}),
     ("dropped connection on create", "create", [{"drop": True, "times": 1}], "fail", ("connect",), {}),
@@ -68,21 +68,15 @@ FAULTS = [
     ("create lands, client sees 429", "create", [{"status": 429, "when": "after", "times": 1, "retry_after": 0}],
      "converge", (), {}),
     ("create lands, connection dropped", "create", [{"drop": True, "when": "after", "times": 1}], "converge", (), {}),
-    ("create lands after the client timed out", "create", [{"delay": 2.5, "times": 1}], "converge", (),
+    ("create lands after the client timed out", "create", [{"delay": 1.6, "times": 1}], "converge", (),
      {"timeout": 1}),
     ("503 on login", "login", [{"status": 503, "times": 2, "retry_after": 0}], "survive", (), {}),
 ]
 
-# Known bugs (xfail strict: the suite turns red the day they are fixed, so the mark is removed then).
-_VCENTER_RETRIED_POST = (
-    "BUG vcenter_identity_provider: a create POST answered 429/503 after it landed is sent again by the shared "
-    "ApiClient (429/503 are retried for every method) and vCenter names are not unique, so a second provider "
-    "with the same name is created. Fix: send the create without automatic retries (or re-list by name before "
-    "a retry) in _vcenter.IdentityProvider.send_create")
-DUPLICATE_PRONE = {
-    ("vcenter", "create lands, client sees 503"): _VCENTER_RETRIED_POST,
-    ("vcenter", "create lands, client sees 429"): _VCENTER_RETRIED_POST,
-}
+# Known bugs: {(service, fault id): reason}; each becomes xfail(strict=True), so the suite turns red
+# the day the bug is fixed and the mark is removed then. (vCenter's retried create, found by this
+# suite, is fixed: _vcenter sends the create without automatic retries and settles duplicates.)
+DUPLICATE_PRONE = {}
 
 
 def _fault_specs(profile, where, faults):
@@ -134,7 +128,12 @@ def test_fault(rel, case, service, fault_id, where, faults, outcome, words, extr
     with case(SUITE, profile.single, fault_id, fault=specs[0]) as c:
         for spec in specs:
             rel.fault(service, **spec)
+        started = time.time()
         res = rel.run(profile.single, ctx.params(**dict(entry, **extra)))
+        # a delayed request is still on its way in the simulator: let it land before judging the state
+        delay = max([float(s.get("delay") or 0) for s in specs])
+        if delay:
+            time.sleep(max(0.0, started + delay + 0.5 - time.time()))
         fault_hits = [r for r in rel.log(service) if r.get("fault")]
         consumed = [f for f in rel.app(service).faults if f["times"] >= 0 and f["times"] < _times(specs, f)]
         rel.clear_faults(service)
@@ -166,7 +165,6 @@ def test_fault(rel, case, service, fault_id, where, faults, outcome, words, extr
         assert len(profile.objects(rel, key)) == 1, "DUPLICATE after the re-run: %s" % profile.objects(rel, key)
         third = rel.run(profile.single, ctx.params(**entry))
         assert not third.failed and not third.changed, third
-        assert not rel.writes(service) or True
 
 
 @pytest.mark.parametrize("service", SERVICES)

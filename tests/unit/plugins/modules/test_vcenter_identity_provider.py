@@ -4,6 +4,7 @@
 
 import base64
 import json
+import threading
 import urllib.request
 
 import pytest
@@ -541,3 +542,56 @@ def test_403_names_the_privileges(vc):
     result = vc.provider(name="corp", oidc=vc.oidc())
     assert result["failed"] and "HTTP 403: UNAUTHORIZED" in result["msg"]
     assert "VcIdentityProviders.Read" in result["msg"]
+
+
+# ----------------------------------------------------------------------------- a create is never sent twice blindly
+@pytest.mark.parametrize("fault", [
+    {"status": 503, "retry_after": 0}, {"status": 429, "retry_after": 0}, {"status": 502}, {"status": 500},
+    {"drop": True},
+])
+def test_a_create_that_landed_behind_an_error_is_not_sent_again(vc, fault):
+    vc.fault(method="POST", path="^%s$" % PROVIDERS, when="after", times=1, **fault)
+    result = vc.provider(name="corp", oidc=vc.oidc())
+    assert result["changed"] and result["action"] == "created", result
+    assert len(vc.providers_state()) == 1
+    assert result["end_state"]["provider_id"] in vc.providers_state()
+    assert any("was created nonetheless" in w for w in result["warnings"])
+    assert [e["method"] for e in vc.writes(vc.log())] == ["POST"]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_create_refused_with_429_or_503_is_retried(vc, status):
+    vc.fault(method="POST", path="^%s$" % PROVIDERS, status=status, retry_after=0, times=1)
+    result = vc.provider(name="corp", oidc=vc.oidc())
+    assert result["changed"] and len(vc.providers_state()) == 1
+    assert any("the provider was not created; retrying" in w for w in result["warnings"])
+    assert [e["status"] for e in vc.log() if e["method"] == "POST" and e["path"] == PROVIDERS] == [status, 201]
+
+
+def test_a_create_refused_with_502_fails_without_a_second_post(vc):
+    vc.fault(method="POST", path="^%s$" % PROVIDERS, status=502, times=1)
+    result = vc.provider(name="corp", oidc=vc.oidc())
+    assert result["failed"] and "HTTP 502" in result["msg"] and vc.providers_state() == {}
+    assert [e["status"] for e in vc.log() if e["method"] == "POST" and e["path"] == PROVIDERS] == [502]
+
+
+def test_a_provider_created_by_a_concurrent_run_wins_and_ours_is_deleted(vc):
+    app = vc.sim.apps["vcenter"]
+
+    def other_run_creates():
+        with app.lock:
+            app.state["providers"]["other-run"] = stored("corp", client_id="vc-other")
+
+    # our POST waits 0.6 s; meanwhile "another run" creates the same name (after our read found none)
+    vc.fault(method="POST", path="^%s$" % PROVIDERS, delay=0.6, times=1)
+    timer = threading.Timer(0.2, other_run_creates)
+    timer.start()
+    try:
+        result = vc.provider(name="corp", oidc=vc.oidc())
+    finally:
+        timer.join()
+    assert result["changed"], result
+    assert list(vc.providers_state()) == ["other-run"]
+    assert result["end_state"]["provider_id"] == "other-run"
+    assert any("was created by another run at the same time" in w for w in result["warnings"])
+    assert [e["method"] for e in vc.writes(vc.log())] == ["POST", "DELETE"]
