@@ -54,6 +54,8 @@ def secret_variants(value):
         # are not secrets worth the name, and the modules refuse them as secrets.
         return set()
     out = {text, quote(text, safe=""), quote_plus(text), json.dumps(text)[1:-1]}
+    # Python's own escapes too: an exception message often holds the repr() of a payload
+    out.update((repr(text)[1:-1], ascii(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]))
     raw = text.encode("utf-8")
     out.add(base64.b64encode(raw).decode("ascii"))
     out.add(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))

@@ -22,6 +22,7 @@ import importlib
 import io
 import json
 import os
+import re
 import time
 import uuid
 from urllib.parse import quote, quote_plus
@@ -84,6 +85,10 @@ def leak_needles(secret):
     out.add(base64.b64encode(raw).decode("ascii").rstrip("="))
     out.add(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
     out |= _b64_cores(raw)
+    if text.startswith("LeakCanary-"):
+        # the canary's unique core: caught however the rest is escaped or cut (repr, truncation, ...)
+        core = re.match(r"LeakCanary-[A-Za-z0-9-]+", text).group(0)
+        out.add(core)
     digest = hashlib.sha256(raw).digest()
     out.add(base64.b64encode(digest).decode("ascii"))   # IdentityServer's stored hash (Checkmarx)
     out.add(hashlib.sha256(raw).hexdigest())

@@ -26,7 +26,7 @@ from reliability._steps import write_requests
 from reliability._support import TRACEBACK_MARK, argument_spec, module_exists
 
 SUITE = "bad_input"
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, print_blob=True,
+SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, print_blob=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
 SERVICES = [p.service for p in _cases.PROFILES]
@@ -372,18 +372,19 @@ NAME_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl
                     max_size=40).map(lambda v: v.strip()).filter(lambda v: v and "{{" not in v and "{%" not in v)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", [p.service for p in _cases.PROFILES if p.name_option])
 def test_unicode_names_round_trip(rel, case, service):
-    """Hypothesis-drawn unicode display names are stored as given and a second run is a no-op."""
+    """Hypothesis-drawn unicode display names are stored as given and a second run is a no-op (vCenter's
+    name is its key and Wickr has no display name: their unicode edge cases are in Profile.edge)."""
     profile = _cases.profile(service)
-    if not profile.available("single") or not profile.name_option:
-        pytest.skip("no display name option or no module")
+    if not profile.available("single"):
+        pytest.skip("no module")
     ctx = profile.prepare(rel, "uni")
     key = ctx.key("u")
     base = profile.create(ctx, key)
     rel.run(profile.single, ctx.params(**base))
 
-    @settings(max_examples=8, deadline=None, derandomize=True,
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(name=NAME_TEXT)
     def check(name):

@@ -287,3 +287,48 @@ def test_vcenter_session_invalidated_mid_run(rel, case):
         assert not res.failed, res
         assert len(profile.objects(rel, key)) == 1
         c.survived = True
+
+
+DISCOVERY_FAULTS = [
+    ("503 then the document", {"status": 503, "times": 2, "retry_after": 0}, "survive", ()),
+    ("429 with an HTTP date", {"status": 429, "times": 1, "retry_after": "DATE+1"}, "survive", ()),
+    ("dropped connection", {"drop": True, "times": 1}, "survive", ()),
+    ("HTML error page, permanent", {"status": 500, "html": True, "times": -1}, "fail", ("HTML",)),
+    ("malformed JSON body", {"malformed": True, "times": -1}, "fail", ("JSON",)),
+    ("slower than timeout", {"delay": 1.6, "times": 1}, "fail", ("timeout",)),
+    ("503 forever", {"status": 503, "times": -1, "retry_after": 0}, "fail", ("HTTP 503", "try again later")),
+]
+
+
+@pytest.mark.parametrize("fault_id,fault,outcome,words", DISCOVERY_FAULTS, ids=[f[0] for f in DISCOVERY_FAULTS])
+def test_discovery_fault(rel, case, fault_id, fault, outcome, words):
+    """oidc_discovery_info reads the identity provider the same way: same retries, same clear failures."""
+    rel.reset("discovery")
+    issuer = rel.env["discovery"]["issuers"]["good"]
+    fault = dict(fault, method="GET", path="/good/")
+    if fault.get("retry_after") == "DATE+1":
+        fault["retry_after"] = http_date(1)
+    with case(SUITE, "oidc_discovery_info", fault_id, fault=fault) as c:
+        rel.fault("discovery", **fault)
+        res = rel.run("oidc_discovery_info", {"issuer": issuer, "ca_path": rel.env["ca_path"], "timeout": 1})
+        rel.clear_faults("discovery")
+        assert TRACEBACK_MARK not in res.msg, res
+        if outcome == "survive":
+            assert not res.failed and res.data.get("usable"), res
+            c.survived = True
+        else:
+            assert res.failed, res
+            for word in words:
+                assert word.lower() in res.msg.lower(), "%r not in %s" % (word, res.msg)
+            c.survived = False
+
+
+@pytest.mark.parametrize("profile_name", ["untrusted", "wrong_host", "expired"])
+def test_discovery_tls_failure(rel, case, profile_name):
+    issuer = rel.variant_url("discovery", profile_name) + "/good"
+    reason = {"untrusted": "not trusted", "wrong_host": "does not match", "expired": "expired"}[profile_name]
+    with case(SUITE, "oidc_discovery_info", "TLS %s" % profile_name, fault={"tls": profile_name}) as c:
+        res = rel.run("oidc_discovery_info", {"issuer": issuer, "ca_path": rel.env["ca_path"]})
+        assert res.failed and TRACEBACK_MARK not in res.msg, res
+        assert "tls verification failed" in res.msg.lower() and reason in res.msg.lower(), res.msg
+        c.survived = False

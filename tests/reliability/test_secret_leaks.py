@@ -138,3 +138,35 @@ def test_suite_detects_a_leaky_module(rel, case, monkeypatch):
         res = rel.run(profile.single, ctx.params(**profile.create(ctx, ctx.key())))
         leaks, c.scans = scan_result(res, ctx.all_secrets())
         assert leaks and leaks[0][1] == ctx.conn["api_key"], res
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_unexpected_exception_never_leaks(rel, case, monkeypatch, service):
+    """The 'unexpected exception' path: a bug deep in a request that raises with the request in its
+    message (as str() and as repr()). The module must turn it into a clean failure whose message and
+    captured traceback carry no secret."""
+    from ansible_collections.sso.oidc.plugins.module_utils import _http
+
+    profile = _cases.profile(service)
+    _need(profile, "single")
+    ctx = profile.prepare(rel, "boom")
+    problems = []
+    original = _http.ApiClient.request
+    for style in ("str", "repr"):
+        def broken(self, method, path, json_body=None, data=None, _style=style, **kwargs):
+            payload = json_body if json_body is not None else data
+            if payload is None or "test" in path:  # reads go through; the first write with a body breaks
+                return original(self, method, path, json_body=json_body, data=data, **kwargs)
+            raise ValueError("cannot handle %s %s %s" % (method, path, payload if _style == "str" else repr(payload)))
+
+        monkeypatch.setattr(_http.ApiClient, "request", broken)
+        with case(SUITE, profile.single, "unexpected exception (%s of the request in the message)" % style) as c:
+            res = rel.run(profile.single, ctx.params(**profile.create(ctx, ctx.key("x"))))
+            leaks, c.scans = scan_result(res, ctx.all_secrets())
+            c.leaks = len(leaks)
+            if not res.failed or "Unexpected error" not in res.msg or TRACEBACK_MARK in res.msg:
+                c.fail("not a clean unexpected-error failure: %s" % res.msg, problems)
+            if leaks:
+                c.fail("LEAK %s" % leaks, problems)
+        monkeypatch.undo()
+    assert not problems, "\n".join(problems)
