@@ -32,7 +32,7 @@ run_sanity() {
 }
 
 run_pytest() {
-  (cd "$STAGE/tests" && python -m pytest -n 2 --dist loadfile -q -o cache_dir=/tmp/.sso-oidc-pytest-cache \
+  (cd "$STAGE/tests" && python -m pytest -n 2 --dist load -q -o cache_dir=/tmp/.sso-oidc-pytest-cache \
      -W ignore::DeprecationWarning "${PYTEST_ARGS[@]}")
 }
 

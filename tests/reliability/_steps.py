@@ -5,8 +5,6 @@ validation failure, refused login, vendor 4xx, 5xx after retries, TLS failure, m
 HTML error page), as data: the in-process leak suite runs them one by one and the playbook
 leak suite turns the same list into one ``ansible-playbook -vvvv`` run per service."""
 
-import copy
-
 # a fault that never ends, answered at once (Retry-After: 0), so the retries are spent quickly
 FOREVER_503 = {"status": 503, "times": -1, "retry_after": 0}
 
@@ -177,10 +175,3 @@ def set_steps(profile, ctx, tls_url=None):
         steps.append(Step("tls-untrusted", mod, ctx.params(conn=profile.with_url(ctx, tls_url), config=both,
                                                            state="merged"), expect="failed", writes=0))
     return steps
-
-
-def copy_step(step, **changes):
-    out = copy.copy(step)
-    for key, value in changes.items():
-        setattr(out, key, value)
-    return out

@@ -11,7 +11,7 @@
 * :func:`argument_spec` captures a module's real argument spec (the truth for the
   bad-input suite) without running it.
 * :data:`FIGURES` collects the cases every suite tries; ``conftest.py`` writes them to
-  ``tests/output/reliability/figures-<worker>.json`` and ``report.py`` renders them.
+  ``tests/output/reliability/figures-<worker>.jsonl`` and ``report.py`` renders them.
 """
 
 import base64

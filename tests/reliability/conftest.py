@@ -8,9 +8,10 @@ The parent ``tests/conftest.py`` gives ``sim`` (the harness), ``sim_api`` and
 * ``rel``: a :class:`Rel` helper bound to the harness (reset a simulator, read its log
   and state, run a module in-process, open TLS variants of a simulator);
 * ``case``: a factory of recorded cases (see ``_support.Case``);
-* the figures hooks: each worker writes ``tests/output/reliability/figures-<worker>.json``
-  at session end and the controller (or the single process) merges them into
-  ``figures.json``, which ``report.py`` renders into ``docs/reliability.md``.
+* the figures hooks: every case is appended at once to
+  ``tests/output/reliability/figures-<worker>.jsonl``; the controller (or the single process)
+  records the test outcomes and, at session end, merges everything into ``figures.json``, which
+  ``report.py`` renders into ``docs/reliability.md``.
 """
 
 import copy
