@@ -365,7 +365,7 @@ def table(rows, scenario, n):
         row = rows.get("%s/%s" % (variant.name, scenario)) or rows.get("%s/loop" % variant.name)
         if not row:
             continue
-        label = variant.label + (" *" if variant.name == "ping" else "")
+        label = variant.label + (" \\*" if variant.name == "ping" else "")
         ratio = "%.2f x" % (row["play"] / uri) if uri and row["play"] else "-"
         req = "-" if variant.name == "ping" else requests_cell(row["requests"])
         if not row["requests_stable"]:
