@@ -60,6 +60,9 @@ stage_collection() {
      mkdir -p "$STAGE/$(dirname "$f")"
      cp -p "$f" "$STAGE/$f"
    done)
+  # ansible-test lists a collection's files with git: without a repository of its
+  # own, the stage (inside this repository's ignored build/) would show no files.
+  (cd "$STAGE" && git init -q . && git add -A)
   export STAGE STAGE_ROOT
 }
 
