@@ -17,7 +17,7 @@ log() { printf '\n==> %s\n' "$*"; }
 setup_venv() {
   local stamp="$VENV/.requirements.sha256"
   local want
-  want="$(cat "$REPO/requirements-dev.txt" | sha256sum | cut -d' ' -f1)"
+  want="$(sha256sum < "$REPO/requirements-dev.txt" | cut -d' ' -f1)"
   if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the HTTP stack costs a module process: requests against the standard library.
 
-    cd /work/main && .venv/bin/python tests/bench/http_stack.py [--runs 21]
+    .venv/bin/python tests/bench/http_stack.py [--runs 21]
 
 Each variant is a fresh interpreter that imports ``ansible.module_utils.basic`` (as every
 module does) and then makes two HTTPS requests over one connection to the Checkmarx

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The sso.oidc benchmark: N Checkmarx OIDC clients, four ways, against the simulator.
 
-    cd /work/main && .venv/bin/python tests/bench/run.py [--n 100] [--repeat 3]
+    .venv/bin/python tests/bench/run.py [--n 100] [--repeat 3]
 
 Starts the simulator harness (Checkmarx only) in this process, then for every
 repetition and every variant: resets the simulator, runs the variant's playbook
@@ -487,7 +487,7 @@ def main(argv=None):
         harness.stop()
     facts["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     rows = summarize(runs, args.n)
-    command = "cd /work/main && .venv/bin/python tests/bench/run.py --n %d --repeat %d" % (args.n, args.repeat)
+    command = ".venv/bin/python tests/bench/run.py --n %d --repeat %d" % (args.n, args.repeat)
     if args.variants != ",".join(v.name for v in VARIANTS):
         command += " --variants %s" % args.variants
     result = {"command": command, "n": args.n, "repeat": args.repeat, "machine": facts,

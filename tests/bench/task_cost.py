@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where the time of one unchanged task goes: Ansible's share, the module's imports, its work.
 
-    cd /work/main && .venv/bin/python tests/bench/task_cost.py [--n 100] [--runs 15] [--loop 20] [--loop-rounds 5]
+    .venv/bin/python tests/bench/task_cost.py [--n 100] [--runs 15] [--loop 20] [--loop-rounds 5]
 
 1. Starts the Checkmarx simulator and creates the benchmark's N clients (cx_oidc_clients).
 2. Runs tests/bench/playbooks/task_cost.yml (ping, an unchanged cx_oidc_client, an unchanged
@@ -392,7 +392,7 @@ def main(argv=None):
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     result = analyse(args)
     result["loop_rounds"] = args.loop_rounds
-    result["command"] = ("cd /work/main && .venv/bin/python tests/bench/task_cost.py --n %d --runs %d --loop %d "
+    result["command"] = (".venv/bin/python tests/bench/task_cost.py --n %d --runs %d --loop %d "
                          "--loop-rounds %d" % (args.n, args.runs, args.loop, args.loop_rounds))
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as handle:
