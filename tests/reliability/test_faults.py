@@ -120,7 +120,7 @@ ALL = [c for s in SERVICES for c in _cases_for(s)]
 def test_fault(rel, case, service, fault_id, where, faults, outcome, words, extra):
     profile = _cases.profile(service)
     if not profile.available("single"):
-        pytest.skip("%s does not exist yet" % profile.single)
+        pytest.fail("%s is missing: every module of the collection is covered" % profile.single)
     ctx = profile.prepare(rel, "flt")
     key = ctx.key("f")
     entry = profile.create(ctx, key)
@@ -172,7 +172,7 @@ def test_fault(rel, case, service, fault_id, where, faults, outcome, words, extr
 def test_tls_failure(rel, case, service, profile_name):
     profile = _cases.profile(service)
     if not profile.available("single"):
-        pytest.skip("%s does not exist yet" % profile.single)
+        pytest.fail("%s is missing: every module of the collection is covered" % profile.single)
     ctx = profile.prepare(rel, "tls")
     key = ctx.key("t")
     if profile_name == "wrong_ca":
@@ -210,7 +210,7 @@ def test_checkmarx_token_expires_mid_run(rel, case):
     """The token expires between the read and the write: the module logs in again and carries on."""
     profile = _cases.profile("checkmarx")
     if not profile.available("set"):
-        pytest.skip("cx_oidc_clients does not exist yet")
+        pytest.fail("cx_oidc_clients is missing")
     ctx = profile.prepare(rel, "tokexp")
     keys = [ctx.key("e") for _i in range(3)]
     app = rel.app("checkmarx")
@@ -238,7 +238,7 @@ def test_checkmarx_short_token_lifetime(rel, case):
     """A server whose tokens live one second: a long run keeps working."""
     profile = _cases.profile("checkmarx")
     if not profile.available("set"):
-        pytest.skip("cx_oidc_clients does not exist yet")
+        pytest.fail("cx_oidc_clients is missing")
     ctx = profile.prepare(rel, "toklife", token_lifetime=1)
     keys = [ctx.key("l") for _i in range(3)]
     with case(SUITE, profile.set_module, "token lifetime 1s", fault={"token_lifetime": 1}) as c:
@@ -254,7 +254,7 @@ def test_vcenter_session_limit(rel, case):
     """vCenter drops the session after two requests: the module logs in again each time it must."""
     profile = _cases.profile("vcenter")
     if not profile.available("set"):
-        pytest.skip("vcenter_identity_providers does not exist yet")
+        pytest.fail("vcenter_identity_providers is missing")
     ctx = profile.prepare(rel, "sesslim", session_request_limit=2)
     keys = [ctx.key("v") for _i in range(3)]
     with case(SUITE, profile.set_module, "session expires after 2 requests", fault={"session_request_limit": 2}) as c:
@@ -270,7 +270,7 @@ def test_vcenter_session_limit(rel, case):
 def test_vcenter_session_invalidated_mid_run(rel, case):
     profile = _cases.profile("vcenter")
     if not profile.available("single"):
-        pytest.skip("vcenter_identity_provider does not exist yet")
+        pytest.fail("vcenter_identity_provider is missing")
     ctx = profile.prepare(rel, "sessinv")
     key = ctx.key("v")
     app = rel.app("vcenter")

@@ -47,7 +47,7 @@ def _scan(case, scenario, rel, result, label, problems):
 
 def test_role_check_mode_and_leaks(rel, case, run_playbook, tmp_path):
     if not _role.available():
-        pytest.skip("the role sso_rollout or its playbook does not exist yet")
+        pytest.fail("the role sso_rollout or its playbook is missing")
     scenario = _role.Scenario(rel, "role")
     problems = []
     states = dict((name, rel.state(name)) for name in scenario.services())

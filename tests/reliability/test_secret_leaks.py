@@ -58,7 +58,7 @@ SERVICES = [p.service for p in _cases.PROFILES]
 
 def _need(profile, kind):
     if not profile.available(kind):
-        pytest.skip("%s module of %s does not exist yet" % (kind, profile.service))
+        pytest.fail("%s module of %s is missing" % (kind, profile.service))
 
 
 @pytest.mark.parametrize("service", SERVICES)
