@@ -10,6 +10,17 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options: {}
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - When the task runs on the controller itself (a C(local) connection, the module's Python interpreter is the
+        one Ansible runs on, no C(become), no C(async), a Linux controller), the action plugin runs the module's
+        code in the worker process that Ansible has already started for the task, instead of starting a new Python
+        process for every task and loop item. The module code, its validation, C(no_log) masking and its result are
+        the same; only the time differs.
+      - Anything else runs the module the usual way. Set the variable C(sso_oidc_in_process=false) to always do that.
+        C(-vvv) shows which way each task ran and why.
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:

@@ -52,8 +52,10 @@ def playbook_steps(profile, ctx, rel):
     return steps
 
 
+@pytest.mark.parametrize("mode", ["worker", "module process"])
 @pytest.mark.parametrize("service", SERVICES)
-def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service):
+def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service, mode):
+    """``mode``: in Ansible's worker process (the default here) or as module processes (sso_oidc_in_process=false)."""
     profile = _cases.profile(service)
     if not profile.modules():
         pytest.fail("no module of %s exists" % service)
@@ -84,8 +86,12 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service)
     # (the task keyword ``environment:`` would show them: Ansible prints that command line at -vvv).
     env = dict(ANSIBLE_ENV)
     env.update(ctx.env)
-    result = run_playbook(playbook, extra_vars=builder.extra_vars(), args=["-vvvv"], env=env)
+    extra_vars = builder.extra_vars()
+    if mode != "worker":
+        extra_vars["sso_oidc_in_process"] = False
+    result = run_playbook(playbook, extra_vars=extra_vars, args=["-vvvv"], env=env)
     assert result.rc == 0, result
+    assert ("runs in the worker process" in result.output) == (mode == "worker"), result
     registered = load_results(results_path)
     secrets = ctx.all_secrets()
     log = rel.log(service)
@@ -95,7 +101,7 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service)
         find_leaks(result.stderr, secrets, "ansible-playbook stderr")
     log_leaks, log_scans = scan_request_log(log, secrets, ctx.allowed_in_query)
     for index, step in enumerate(all_steps):
-        with case(SUITE, step.module, "playbook -vvvv: " + step.name) as c:
+        with case(SUITE, step.module, "playbook -vvvv (%s): %s" % (mode, step.name)) as c:
             data = registered.get("r%d" % index) or {}
             res = ModResult(None, data, json.dumps(data), "", 0)
             leaks = find_leaks(data, secrets, "registered result")
@@ -115,13 +121,13 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service)
                 found.append(verdict)
             if found:
                 c.fail("; ".join(found), problems)
-    with case(SUITE, profile.single or service, "playbook -vvvv: complete output and request log") as c:
+    with case(SUITE, profile.single or service, "playbook -vvvv (%s): complete output and request log" % mode) as c:
         c.scans = 2 * len(secrets) + log_scans
         c.leaks = len(output_leaks) + len(log_leaks)
         if output_leaks or log_leaks:
             c.fail("LEAK in the output or the request log: %s" % (output_leaks + log_leaks), problems)
     if problems:
-        _keep(result, playbook, "leaks-%s" % service)
+        _keep(result, playbook, "leaks-%s-%s" % (service, mode.replace(" ", "-")))
     assert not problems, "\n".join(problems) + "\n" + repr(result)[-3000:]
 
 
