@@ -156,8 +156,8 @@ class InProcessAction(ActionBase):
             return "the task is async"
         interpreter = self._interpreter(task_vars)
         if not same_python(interpreter):
-            return "the module's interpreter (%s) is not the controller's Python (%s)" % (interpreter or "not known yet",
-                                                                                       sys.executable)
+            return "the module's interpreter (%s) is not the controller's Python (%s)" % (
+                interpreter or "not known yet", sys.executable)
         return None
 
     def _interpreter(self, task_vars):

@@ -510,8 +510,8 @@ def main(argv=None):
         json.dump(result, handle, indent=1)
     print_table(rows, args.n)
     for target in result["targets"]:
-        print("  [%s] %s: %s" % ({None: "info", True: "met"}.get(target["met"], "NOT MET"), target["target"],
-                                  target["value"]))
+        verdict = {None: "info", True: "met"}.get(target["met"], "NOT MET")
+        print("  [%s] %s: %s" % (verdict, target["target"], target["value"]))
     print("\nresults: %s" % args.output)
     if not args.no_doc:
         write_doc(args.doc, render(result))
