@@ -29,6 +29,7 @@ import json
 import os
 import sys
 
+from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -38,6 +39,7 @@ display = Display()
 
 SWITCH = "sso_oidc_in_process"
 PROFILE = "legacy"  # the serialization profile of a module that declares none (all of ours)
+DISCOVERY = ("", "auto", "auto_legacy", "auto_silent", "auto_legacy_silent")
 
 
 def same_python(interpreter, executable=None):
@@ -161,16 +163,20 @@ class InProcessAction(ActionBase):
         return None
 
     def _interpreter(self, task_vars):
-        """The Python that Ansible would start for the module on this host, when known without discovery."""
+        """The Python that Ansible would start for the module on this host, when known without discovery.
+
+        As ansible-core decides it: ``interpreter_python`` (the variable ``ansible_python_interpreter``,
+        ``ANSIBLE_PYTHON_INTERPRETER``, ansible.cfg), templated; when that asks for discovery, the host's
+        discovered interpreter if discovery already ran."""
         use_vars = task_vars
         if self._task.delegate_to:
             use_vars = (task_vars.get("ansible_delegated_vars") or {}).get(self._task.delegate_to) or {}
-        interpreter = use_vars.get("ansible_python_interpreter")
-        if interpreter is not None:
+        interpreter = C.config.get_config_value("INTERPRETER_PYTHON", variables=use_vars)
+        if interpreter:
             interpreter = self._templar.template(interpreter)
-        if not interpreter or str(interpreter).startswith("auto"):
-            facts = use_vars.get("ansible_facts") or {}
-            interpreter = facts.get("discovered_interpreter_python")
+        interpreter = str(interpreter).strip() if interpreter else ""
+        if interpreter in DISCOVERY:
+            interpreter = (use_vars.get("ansible_facts") or {}).get("discovered_interpreter_python")
         return str(interpreter) if interpreter else None
 
     def _run_as_module(self, task_vars):

@@ -89,6 +89,20 @@ def test_an_interpreter_still_to_discover_runs_as_a_module():
     assert "not known yet" in reason
 
 
+def test_the_interpreter_from_ansible_python_interpreter_in_the_environment(monkeypatch):
+    monkeypatch.setenv("ANSIBLE_PYTHON_INTERPRETER", sys.executable)
+    assert make_action().not_in_process({}) is None
+    monkeypatch.setenv("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3.6")
+    assert "(/usr/bin/python3.6)" in make_action().not_in_process({})
+    # The host's variable wins over the environment, as in ansible-core.
+    assert make_action().not_in_process(local_vars()) is None
+
+
+def test_no_interpreter_set_and_none_discovered_runs_as_a_module(monkeypatch):
+    monkeypatch.delenv("ANSIBLE_PYTHON_INTERPRETER", raising=False)
+    assert "not known yet" in make_action().not_in_process({})
+
+
 def test_a_discovered_interpreter_counts():
     task_vars = {"ansible_python_interpreter": "auto", "ansible_facts": {"discovered_interpreter_python": sys.executable}}
     assert make_action().not_in_process(task_vars) is None
