@@ -108,6 +108,56 @@ def sim_api(sim):
     return SimApi(sim)
 
 
+@pytest.fixture
+def cx(sim_api):
+    """The simulators' control API, with the Checkmarx simulator reset."""
+    sim_api.reset("checkmarx")
+    return sim_api
+
+
+@pytest.fixture
+def cx_conn(sim, sim_env):
+    """Connection options of a Checkmarx module for the simulator."""
+    env = sim_env["checkmarx"]
+    return {"url": env["url"], "username": env["username"], "password": env["password"], "ca_path": sim.pki.ca_path}
+
+
+def warning_texts(result):
+    """The warning texts of a module result (ansible-core 2.19 gives structured warnings in-process)."""
+    out = []
+    for warning in result.get("warnings") or []:
+        if isinstance(warning, dict):
+            warning = (warning.get("event") or {}).get("msg") or warning.get("msg") or json.dumps(warning)
+        out.append(str(warning))
+    return out
+
+
+def run_module(capsys, module, args, check=False, diff=False):
+    """Run ``module.main()`` in this process with ``args``.
+
+    Returns the module's JSON result with its warnings as texts, plus ``_rc`` (the exit code) and
+    ``_raw`` (the whole output, to look for leaked secrets)."""
+    from ansible.module_utils.common import warnings as ansible_warnings
+    from ansible.module_utils.testing import patch_module_args
+
+    args = dict(args)
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    capsys.readouterr()
+    ansible_warnings._global_warnings.clear()  # module-global: would carry over between in-process runs
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            module.main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    result["warnings"] = warning_texts(result)
+    result["_rc"] = exc.value.code
+    result["_raw"] = out
+    return result
+
+
 class PlaybookResult(object):
     def __init__(self, proc):
         self.rc = proc.returncode

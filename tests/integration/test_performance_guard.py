@@ -21,10 +21,11 @@ import urllib.request
 import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sso.oidc.plugins.module_utils import _http
 from ansible_collections.sso.oidc.plugins.modules import cx_oidc_client, cx_oidc_clients
+
+from conftest import run_module
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES_DIR = os.path.join(os.path.dirname(TESTS), "plugins", "modules")
@@ -41,18 +42,6 @@ def _clean_warnings():
     ansible_warnings._global_warnings.clear()
 
 
-@pytest.fixture
-def cx(sim_api):
-    sim_api.reset("checkmarx")
-    return sim_api
-
-
-@pytest.fixture
-def conn(sim, sim_env):
-    env = sim_env["checkmarx"]
-    return {"url": env["url"], "username": env["username"], "password": env["password"], "ca_path": sim.pki.ca_path}
-
-
 def clients(n):
     return [{"client_id": "guard-app-%02d" % i, "name": "Guard app %02d" % i, "enabled": True,
              "allowed_grant_types": ["authorization_code"], "allowed_scopes": ["openid", "profile"],
@@ -61,12 +50,7 @@ def clients(n):
 
 
 def run(capsys, module, args):
-    with patch_module_args(dict(args)):
-        with pytest.raises(SystemExit) as exc:
-            module.main()
-    result = json.loads(capsys.readouterr().out)
-    result["_rc"] = exc.value.code
-    return result
+    return run_module(capsys, module, args)
 
 
 def counts(cx):
@@ -100,8 +84,8 @@ def fetch_token(sim, sim_env):
         return json.loads(resp.read().decode())["access_token"]
 
 
-def test_set_task_reads_once_and_writes_only_what_differs(cx, conn, capsys):
-    created = run(capsys, cx_oidc_clients, dict(conn, config=clients(N)))
+def test_set_task_reads_once_and_writes_only_what_differs(cx, cx_conn, capsys):
+    created = run(capsys, cx_oidc_clients, dict(cx_conn, config=clients(N)))
     assert created["_rc"] == 0 and created["changed"], created
     assert [r["action"] for r in created["results"]] == ["created"] * N
     assert server_ids(cx) == ["guard-app-%02d" % i for i in range(N)]
@@ -109,7 +93,7 @@ def test_set_task_reads_once_and_writes_only_what_differs(cx, conn, capsys):
     assert counts(cx) == {"token": 1, "list": 2, "by_id": 0, "writes": N}
 
     cx.clear_requests("checkmarx")
-    rerun = run(capsys, cx_oidc_clients, dict(conn, config=clients(N)))
+    rerun = run(capsys, cx_oidc_clients, dict(cx_conn, config=clients(N)))
     assert rerun["_rc"] == 0 and not rerun["changed"], rerun
     assert [r["action"] for r in rerun["results"]] == ["unchanged"] * N
     assert counts(cx) == {"token": 1, "list": 1, "by_id": 0, "writes": 0}
@@ -118,36 +102,36 @@ def test_set_task_reads_once_and_writes_only_what_differs(cx, conn, capsys):
     cx.clear_requests("checkmarx")
     wanted = clients(N)
     wanted[7]["name"] = "Guard app 07, renamed"
-    one = run(capsys, cx_oidc_clients, dict(conn, config=wanted))
+    one = run(capsys, cx_oidc_clients, dict(cx_conn, config=wanted))
     assert [r["key"] for r in one["results"] if r["changed"]] == ["guard-app-07"]
     assert counts(cx) == {"token": 1, "list": 2, "by_id": 0, "writes": 1}
     assert [c["clientName"] for c in cx.state("checkmarx")["clients"] if c["clientId"] == "guard-app-07"] == \
         ["Guard app 07, renamed"]
 
 
-def test_set_task_on_a_summary_list_reads_only_the_clients_it_names(cx, conn, capsys):
+def test_set_task_on_a_summary_list_reads_only_the_clients_it_names(cx, cx_conn, capsys):
     """Whether the list carries every field is UNCONFIRMED: on a server whose list shows summaries,
     the module reads each client it manages once, and never the others (the built-in clients)."""
-    run(capsys, cx_oidc_clients, dict(conn, config=clients(N)))
+    run(capsys, cx_oidc_clients, dict(cx_conn, config=clients(N)))
     cx.config("checkmarx", list_summary=True)
     cx.clear_requests("checkmarx")
-    rerun = run(capsys, cx_oidc_clients, dict(conn, config=clients(N)))
+    rerun = run(capsys, cx_oidc_clients, dict(cx_conn, config=clients(N)))
     assert rerun["_rc"] == 0 and not rerun["changed"], rerun
     assert counts(cx) == {"token": 1, "list": 1, "by_id": N, "writes": 0}
 
 
-def test_unchanged_single_task_is_one_login_and_one_read(cx, conn, capsys, sim, sim_env):
+def test_unchanged_single_task_is_one_login_and_one_read(cx, cx_conn, capsys, sim, sim_env):
     entry = clients(1)[0]
-    assert run(capsys, cx_oidc_client, dict(conn, **entry))["changed"]
+    assert run(capsys, cx_oidc_client, dict(cx_conn, **entry))["changed"]
     cx.clear_requests("checkmarx")
-    again = run(capsys, cx_oidc_client, dict(conn, **entry))
+    again = run(capsys, cx_oidc_client, dict(cx_conn, **entry))
     assert again["_rc"] == 0 and not again["changed"], again
     assert counts(cx) == {"token": 1, "list": 1, "by_id": 0, "writes": 0}
 
     # Token reuse: a token obtained once per play means no login at all in the task.
     token = fetch_token(sim, sim_env)
     cx.clear_requests("checkmarx")
-    with_token = dict(entry, url=conn["url"], ca_path=conn["ca_path"], token=token)
+    with_token = dict(entry, url=cx_conn["url"], ca_path=cx_conn["ca_path"], token=token)
     reused = run(capsys, cx_oidc_client, with_token)
     assert reused["_rc"] == 0 and not reused["changed"], reused
     assert counts(cx) == {"token": 0, "list": 1, "by_id": 0, "writes": 0}

@@ -19,9 +19,7 @@ import jsonschema
 import pytest
 import requests
 
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
-
+from conftest import run_module as run_main
 from simulators import vcenter as simmod
 
 SPEC_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "simulators", "specs",
@@ -278,12 +276,7 @@ def test_the_simulator_itself_flags_a_nonconforming_response():
 
 # ----------------------------------------------------------------------------- the modules, through the simulator
 def run_module(module, capsys, **params):
-    capsys.readouterr()
-    ansible_warnings._global_warnings.clear()
-    with patch_module_args(params):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
+    return run_main(capsys, module, params)
 
 
 def test_everything_the_modules_send_and_receive_conforms(api, capsys):

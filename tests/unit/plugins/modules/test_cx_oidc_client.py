@@ -13,10 +13,10 @@ import urllib.request
 import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sso.oidc.plugins.modules import cx_oidc_client
 
+from conftest import run_module
 from simulators.checkmarx import secret_hash
 
 SECRET = "portal-secret-1f9c"
@@ -30,32 +30,8 @@ def _clean_warnings():
     ansible_warnings._global_warnings.clear()
 
 
-@pytest.fixture
-def cx(sim_api):
-    sim_api.reset("checkmarx")
-    return sim_api
-
-
-@pytest.fixture
-def conn(sim, sim_env):
-    env = sim_env["checkmarx"]
-    return {"url": env["url"], "username": env["username"], "password": env["password"], "ca_path": sim.pki.ca_path}
-
-
 def run(capsys, args, check=False, diff=False, module=cx_oidc_client):
-    args = dict(args)
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            module.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["_rc"] = exc.value.code
-    result["_raw"] = out
-    return result
+    return run_module(capsys, module, args, check=check, diff=diff)
 
 
 def server_client(cx, client_id):
@@ -67,8 +43,8 @@ def writes(cx):
     return [r for r in cx.requests("checkmarx") if r["kind"] == "write"]
 
 
-def portal(conn, **extra):
-    args = dict(conn, client_id="portal", name="Internal portal", allowed_grant_types=["password"],
+def portal(cx_conn, **extra):
+    args = dict(cx_conn, client_id="portal", name="Internal portal", allowed_grant_types=["password"],
                 allowed_scopes=["access_control_api", "sast_rest_api"], redirect_uris=["https://portal.example.com/cb"],
                 client_secrets=[SECRET], access_token_lifetime=1800, refresh_token_usage="reuse")
     args.update(extra)
@@ -91,14 +67,14 @@ def token_request(sim, sim_env, client_id, client_secret, username=None, passwor
 
 
 # ---------------------------------------------------------------------------- lifecycle
-def test_create_in_check_mode_writes_nothing_and_predicts_the_real_end_state(cx, conn, capsys):
-    predicted = run(capsys, portal(conn), check=True, diff=True)
+def test_create_in_check_mode_writes_nothing_and_predicts_the_real_end_state(cx, cx_conn, capsys):
+    predicted = run(capsys, portal(cx_conn), check=True, diff=True)
     assert predicted["changed"] and predicted["action"] == "created" and predicted["_rc"] == 0
     assert writes(cx) == []
     assert server_client(cx, "portal") is None
     assert predicted["msg"] == "OIDC client 'portal' would be created"
 
-    real = run(capsys, portal(conn), diff=True)
+    real = run(capsys, portal(cx_conn), diff=True)
     assert real["changed"] and real["msg"] == "OIDC client 'portal' created"
     assert real["end_state"] == predicted["end_state"]
     assert real["diff"] == predicted["diff"]
@@ -119,10 +95,10 @@ def _env(cx):
     return cx.harness.describe()
 
 
-def test_rerun_is_unchanged_with_one_login_one_read_and_no_write(cx, conn, capsys):
-    run(capsys, portal(conn))
+def test_rerun_is_unchanged_with_one_login_one_read_and_no_write(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
     cx.clear_requests("checkmarx")
-    shuffled = portal(conn, redirect_uris=["https://portal.example.com/cb"] * 2,
+    shuffled = portal(cx_conn, redirect_uris=["https://portal.example.com/cb"] * 2,
                       allowed_scopes=["sast_rest_api", "access_control_api"])
     again = run(capsys, shuffled, diff=True)
     assert again["changed"] is False and again["action"] == "unchanged"
@@ -131,11 +107,11 @@ def test_rerun_is_unchanged_with_one_login_one_read_and_no_write(cx, conn, capsy
     assert again["diff"]["before"] == again["diff"]["after"]
 
 
-def test_change_one_field_changes_only_that_field_on_the_server(cx, conn, capsys):
-    run(capsys, portal(conn))
+def test_change_one_field_changes_only_that_field_on_the_server(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
     before = server_client(cx, "portal")
     cx.clear_requests("checkmarx")
-    result = run(capsys, portal(conn, access_token_lifetime=900), diff=True)
+    result = run(capsys, portal(cx_conn, access_token_lifetime=900), diff=True)
     assert result["changed"] and result["changed_fields"] == ["access_token_lifetime"]
     assert result["diff"]["before"]["access_token_lifetime"] == 1800
     assert result["diff"]["after"]["access_token_lifetime"] == 900
@@ -145,23 +121,23 @@ def test_change_one_field_changes_only_that_field_on_the_server(cx, conn, capsys
     assert [w["method"] for w in writes(cx)] == ["PUT"]
 
 
-def test_rotate_a_secret(cx, conn, capsys):
-    run(capsys, portal(conn))
-    result = run(capsys, portal(conn, client_secrets=[NEW_SECRET]), diff=True)
+def test_rotate_a_secret(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
+    result = run(capsys, portal(cx_conn, client_secrets=[NEW_SECRET]), diff=True)
     assert result["changed"] and result["changed_fields"] == ["client_secrets"]
     assert result["diff"]["after"]["client_secrets"] == "******** (changed)"
     assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(NEW_SECRET)]
     assert NEW_SECRET not in result["_raw"] and SECRET not in result["_raw"]
     assert token_request(cx.harness, _env(cx), "portal", NEW_SECRET)[0] == 200
     assert token_request(cx.harness, _env(cx), "portal", SECRET) == (400, {"error": "invalid_client"})
-    assert run(capsys, portal(conn, client_secrets=[NEW_SECRET]))["changed"] is False
+    assert run(capsys, portal(cx_conn, client_secrets=[NEW_SECRET]))["changed"] is False
 
 
-def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx, conn, capsys):
-    run(capsys, portal(conn))
+def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
     before = server_client(cx, "portal")
     cx.clear_requests("checkmarx")
-    minimal = dict(conn, client_id="portal", enabled=False)
+    minimal = dict(cx_conn, client_id="portal", enabled=False)
     for check in (True, False):
         result = run(capsys, minimal, check=check)
         assert result["failed"] and result["_rc"] == 1 and result["action"] == "failed"
@@ -174,65 +150,65 @@ def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx
     assert server_client(cx, "portal") == dict(before, enabled=False)
 
 
-def test_a_server_that_stores_secrets_as_sent(cx, conn, capsys):
+def test_a_server_that_stores_secrets_as_sent(cx, cx_conn, capsys):
     cx.config("checkmarx", secrets_stored_as="as_sent")
-    created = run(capsys, portal(conn), check=True)
-    run(capsys, portal(conn))
+    created = run(capsys, portal(cx_conn), check=True)
+    run(capsys, portal(cx_conn))
     stored = server_client(cx, "portal")
     assert stored["clientSecrets"] == [SECRET]
-    assert run(capsys, portal(conn))["changed"] is False
+    assert run(capsys, portal(cx_conn))["changed"] is False
     # an update that does not mention the secret keeps it as stored (the server proved it stores as sent)
-    result = run(capsys, dict(conn, client_id="portal", include_jwt_id=True))
+    result = run(capsys, dict(cx_conn, client_id="portal", include_jwt_id=True))
     assert result["changed"] and result["changed_fields"] == ["include_jwt_id"]
     assert server_client(cx, "portal") == dict(stored, includeJwtId=True)
     assert created["end_state"]["client_secrets"] == ["********"]
 
 
-def test_a_hash_stored_on_an_as_sent_server_is_sent_back_as_is(cx, conn, capsys):
+def test_a_hash_stored_on_an_as_sent_server_is_sent_back_as_is(cx, cx_conn, capsys):
     cx.config("checkmarx", secrets_stored_as="as_sent")
     cx._call("checkmarx", "POST", "/seed", {"clients": [
         {"clientId": "hashed", "clientSecrets": [secret_hash(SECRET)], "allowedGrantTypes": ["password"]},
         {"clientId": "plain", "clientSecrets": ["stored-as-sent"]},
     ]})
     before = server_client(cx, "hashed")
-    result = run(capsys, dict(conn, client_id="hashed", client_secrets=[SECRET], enabled=False))
+    result = run(capsys, dict(cx_conn, client_id="hashed", client_secrets=[SECRET], enabled=False))
     assert result["changed"] and result["changed_fields"] == ["enabled"]
     assert server_client(cx, "hashed") == dict(before, enabled=False)
 
 
-def test_a_server_that_lists_summaries_only(cx, conn, capsys):
+def test_a_server_that_lists_summaries_only(cx, cx_conn, capsys):
     cx.config("checkmarx", list_summary=True)
-    run(capsys, portal(conn))
+    run(capsys, portal(cx_conn))
     cx.clear_requests("checkmarx")
-    again = run(capsys, portal(conn))
+    again = run(capsys, portal(cx_conn))
     assert again["changed"] is False
     assert [r["path"].rsplit("/", 1)[-1] for r in cx.requests("checkmarx")] == ["token", "OIDCClients", "5"]
-    assert run(capsys, portal(conn, name="Renamed"))["changed"]
+    assert run(capsys, portal(cx_conn, name="Renamed"))["changed"]
     assert server_client(cx, "portal")["clientName"] == "Renamed"
     assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(SECRET)]
 
 
-def test_absent_then_absent_again(cx, conn, capsys):
-    run(capsys, portal(conn))
-    gone = run(capsys, dict(conn, client_id="portal", state="absent"), diff=True)
+def test_absent_then_absent_again(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
+    gone = run(capsys, dict(cx_conn, client_id="portal", state="absent"), diff=True)
     assert gone["changed"] and gone["action"] == "deleted" and gone["end_state"] == {}
     assert gone["diff"]["after"] == {}
     assert server_client(cx, "portal") is None
     cx.clear_requests("checkmarx")
-    again = run(capsys, dict(conn, client_id="portal", state="absent"))
+    again = run(capsys, dict(cx_conn, client_id="portal", state="absent"))
     assert again["changed"] is False and again["msg"] == "OIDC client 'portal' is already absent"
     assert writes(cx) == []
 
 
-def test_a_builtin_client_is_never_deleted(cx, conn, capsys):
-    result = run(capsys, dict(conn, client_id="resource_owner_client", state="absent"))
+def test_a_builtin_client_is_never_deleted(cx, cx_conn, capsys):
+    result = run(capsys, dict(cx_conn, client_id="resource_owner_client", state="absent"))
     assert result["failed"] and "is protected and is never deleted" in result["msg"]
     assert writes(cx) == []
     assert server_client(cx, "resource_owner_client") is not None
 
 
-def test_enum_words_and_claims(cx, conn, capsys):
-    args = portal(conn, access_token_type="reference", refresh_token_expiration="sliding",
+def test_enum_words_and_claims(cx, cx_conn, capsys):
+    args = portal(cx_conn, access_token_type="reference", refresh_token_expiration="sliding",
                   claims=[{"type": "tenant", "value": "acme"}, {"type": "role", "value": "ci"}],
                   client_claims_prefix="cx_", allowed_cors_origins=["https://portal.example.com"],
                   front_channel_logout_uri="https://portal.example.com/logout")
@@ -248,10 +224,10 @@ def test_enum_words_and_claims(cx, conn, capsys):
 
 
 # ---------------------------------------------------------------------------- auth
-def test_token_expiring_mid_run_logs_in_again_once(cx, conn, capsys):
+def test_token_expiring_mid_run_logs_in_again_once(cx, cx_conn, capsys):
     cx.config("checkmarx", token_lifetime=1)
     cx.fault("checkmarx", method="GET", path="/OIDCClients$", delay=1.3, times=1)
-    result = run(capsys, portal(conn))
+    result = run(capsys, portal(cx_conn))
     assert result["changed"] and result["_rc"] == 0
     log = cx.requests("checkmarx")
     assert [r["status"] for r in log if r["method"] == "GET"][0] == 401
@@ -259,12 +235,12 @@ def test_token_expiring_mid_run_logs_in_again_once(cx, conn, capsys):
     assert server_client(cx, "portal") is not None
 
 
-def test_a_given_token_skips_the_login(cx, conn, capsys, sim, sim_env):
+def test_a_given_token_skips_the_login(cx, cx_conn, capsys, sim, sim_env):
     status, body = token_request(sim, sim_env, "resource_owner_client", "014DF517-39D1-4453-B7B3-9930C563627C",
                                  scope="access_control_api sast_rest_api")
     assert status == 200
     cx.clear_requests("checkmarx")
-    args = dict(portal(conn), token="Bearer " + body["access_token"])
+    args = dict(portal(cx_conn), token="Bearer " + body["access_token"])
     del args["username"], args["password"]
     result = run(capsys, args)
     assert result["changed"]
@@ -277,53 +253,53 @@ def test_a_given_token_skips_the_login(cx, conn, capsys, sim, sim_env):
     assert failed["msg"].startswith("Checkmarx API GET /OIDCClients failed: HTTP 401")
     assert "token (or CX_TOKEN) was refused" in failed["msg"]
     # with credentials too, the module logs in by itself when the token is refused
-    recovered = run(capsys, dict(args, access_token_lifetime=60, username=conn["username"],
-                                 password=conn["password"]))
+    recovered = run(capsys, dict(args, access_token_lifetime=60, username=cx_conn["username"],
+                                 password=cx_conn["password"]))
     assert recovered["changed"] and server_client(cx, "portal")["accessTokenLifetime"] == 60
 
 
-def test_connection_from_environment_variables(cx, conn, capsys, monkeypatch):
-    monkeypatch.setenv("CX_URL", conn["url"] + "/cxrestapi/auth/")
-    monkeypatch.setenv("CX_USERNAME", conn["username"])
-    monkeypatch.setenv("CX_PASSWORD", conn["password"])
-    monkeypatch.setenv("CX_CA_PATH", conn["ca_path"])
+def test_connection_from_environment_variables(cx, cx_conn, capsys, monkeypatch):
+    monkeypatch.setenv("CX_URL", cx_conn["url"] + "/cxrestapi/auth/")
+    monkeypatch.setenv("CX_USERNAME", cx_conn["username"])
+    monkeypatch.setenv("CX_PASSWORD", cx_conn["password"])
+    monkeypatch.setenv("CX_CA_PATH", cx_conn["ca_path"])
     result = run(capsys, {"client_id": "from-env", "allowed_grant_types": ["client_credentials"]})
     assert result["changed"] and server_client(cx, "from-env")["clientName"] == "from-env"
     assert result["end_state"]["name"] == "from-env"
-    assert conn["password"] not in result["_raw"]
+    assert cx_conn["password"] not in result["_raw"]
 
 
-def test_bad_input_fails_before_any_request(cx, conn, capsys):
+def test_bad_input_fails_before_any_request(cx, cx_conn, capsys):
     for args, message in (
-        (portal(conn, allowed_cors_origins=["https://portal.example.com/"]), "allowed_cors_origins[0]: "),
-        (portal(conn, access_token_lifetime=0), "access_token_lifetime: must be a positive number of seconds"),
-        (dict(portal(conn), url=None), "url: the CxSAST server URL is required"),
-        (dict(portal(conn), password=None), "password: required to log in unless token is given"),
+        (portal(cx_conn, allowed_cors_origins=["https://portal.example.com/"]), "allowed_cors_origins[0]: "),
+        (portal(cx_conn, access_token_lifetime=0), "access_token_lifetime: must be a positive number of seconds"),
+        (dict(portal(cx_conn), url=None), "url: the CxSAST server URL is required"),
+        (dict(portal(cx_conn), password=None), "password: required to log in unless token is given"),
     ):
         result = run(capsys, args)
         assert result["failed"] and result["msg"].startswith(message), result["msg"]
     assert cx.requests("checkmarx") == []
 
 
-def test_rate_limit_with_retry_after_is_survived(cx, conn, capsys):
+def test_rate_limit_with_retry_after_is_survived(cx, cx_conn, capsys):
     cx.fault("checkmarx", method="GET", path="/OIDCClients$", status=429, retry_after=1, times=1)
-    result = run(capsys, portal(conn))
+    result = run(capsys, portal(cx_conn))
     assert result["changed"] and result["_rc"] == 0
     assert any("HTTP 429; retrying in 1.0s" in str(w) for w in result.get("warnings", []))
     assert [r["status"] for r in cx.requests("checkmarx") if r["method"] == "GET"][:2] == [429, 200]
 
 
-def test_wrong_password_and_missing_permission_read_clearly(cx, conn, capsys, sim_env):
-    bad = run(capsys, dict(portal(conn), password="not-the-password"))
+def test_wrong_password_and_missing_permission_read_clearly(cx, cx_conn, capsys, sim_env):
+    bad = run(capsys, dict(portal(cx_conn), password="not-the-password"))
     assert bad["failed"] and bad["status"] == 400
     assert bad["msg"].startswith("Checkmarx API POST /identity/connect/token failed: HTTP 400: "
                                  "invalid_grant (invalid_username_or_password)")
     assert "CX_PASSWORD" in bad["msg"] and "not-the-password" not in bad["_raw"]
     env = sim_env["checkmarx"]
-    denied = run(capsys, dict(portal(conn), username=env["readonly_username"], password=env["readonly_password"]))
+    denied = run(capsys, dict(portal(cx_conn), username=env["readonly_username"], password=env["readonly_password"]))
     assert denied["failed"] and denied["status"] == 403
     assert "'Manage Clients' permission" in denied["msg"]
-    bad_client = run(capsys, dict(portal(conn), auth_client_secret="wrong-secret"))
+    bad_client = run(capsys, dict(portal(cx_conn), auth_client_secret="wrong-secret"))
     assert "invalid_client" in bad_client["msg"] and "CX_AUTH_CLIENT_SECRET" in bad_client["msg"]
     assert writes(cx) == []
 
@@ -333,30 +309,30 @@ def test_wrong_password_and_missing_permission_read_clearly(cx, conn, capsys, si
     ("problem", "One or more validation errors occurred. clientId: A client with clientId 'PORTAL' already exists"),
     ("text", "A client with clientId 'PORTAL' already exists"),
 ])
-def test_vendor_error_text_reaches_the_message(cx, conn, capsys, error_format, vendor_text):
-    run(capsys, portal(conn))
+def test_vendor_error_text_reaches_the_message(cx, cx_conn, capsys, error_format, vendor_text):
+    run(capsys, portal(cx_conn))
     cx.config("checkmarx", error_format=error_format)
-    result = run(capsys, portal(conn, client_id="PORTAL"))
+    result = run(capsys, portal(cx_conn, client_id="PORTAL"))
     assert result["failed"] and result["action"] == "failed"
     assert result["msg"] == "OIDC client 'PORTAL' failed: Checkmarx API POST /OIDCClients failed: HTTP 400: " + vendor_text
 
 
-def test_check_mode_update_and_delete_send_no_write(cx, conn, capsys):
-    run(capsys, portal(conn))
+def test_check_mode_update_and_delete_send_no_write(cx, cx_conn, capsys):
+    run(capsys, portal(cx_conn))
     cx.clear_requests("checkmarx")
-    update = run(capsys, portal(conn, name="Other"), check=True)
-    delete = run(capsys, dict(conn, client_id="portal", state="absent"), check=True)
+    update = run(capsys, portal(cx_conn, name="Other"), check=True)
+    delete = run(capsys, dict(cx_conn, client_id="portal", state="absent"), check=True)
     assert update["changed"] and update["end_state"]["name"] == "Other"
     assert delete["changed"] and delete["action"] == "deleted"
     assert writes(cx) == []
     assert server_client(cx, "portal")["clientName"] == "Internal portal"
 
 
-def test_secrets_and_their_hashes_never_reach_an_error_message(cx, conn, capsys):
+def test_secrets_and_their_hashes_never_reach_an_error_message(cx, cx_conn, capsys):
     echo = "rejected %s (hash %s, stored %s)" % (SECRET, secret_hash(SECRET), secret_hash("014DF517-39D1-4453-B7B3-9930C563627C"))
     cx.fault("checkmarx", method="POST", path="/OIDCClients$", status=400,
              body={"messageCode": 1, "messageDetails": echo}, times=1)
-    result = run(capsys, portal(conn))
+    result = run(capsys, portal(cx_conn))
     assert result["failed"] and "rejected ******** (hash ********, stored ********)" in result["msg"]
     assert SECRET not in result["_raw"] and secret_hash(SECRET) not in result["_raw"]
 

@@ -3,49 +3,22 @@
 """cx_oidc_clients (resource set): main() over real HTTPS against the Checkmarx simulator."""
 
 import ast
-import json
 import os
 
-import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sso.oidc.plugins.doc_fragments.checkmarx import ModuleDocFragment
 from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx
 from ansible_collections.sso.oidc.plugins.modules import cx_oidc_clients
 
+from conftest import run_module
 from simulators.checkmarx import secret_hash
 
 BUILTIN = ["cxsast_client", "resource_owner_client", "resource_owner_sast_client"]
 
 
-@pytest.fixture
-def cx(sim_api):
-    sim_api.reset("checkmarx")
-    return sim_api
-
-
-@pytest.fixture
-def conn(sim, sim_env):
-    env = sim_env["checkmarx"]
-    return {"url": env["url"], "username": env["username"], "password": env["password"], "ca_path": sim.pki.ca_path}
-
-
 def run(capsys, args, check=False, diff=False):
-    args = dict(args)
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            cx_oidc_clients.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["_rc"] = exc.value.code
-    result["_raw"] = out
-    return result
+    return run_module(capsys, cx_oidc_clients, args, check=check, diff=diff)
 
 
 def clients(n=3):
@@ -65,8 +38,8 @@ def outcome(result):
     return dict((r["key"], r["action"]) for r in result["results"])
 
 
-def test_check_mode_then_create_many_then_rerun_unchanged(cx, conn, capsys):
-    args = dict(conn, config=clients())
+def test_check_mode_then_create_many_then_rerun_unchanged(cx, cx_conn, capsys):
+    args = dict(cx_conn, config=clients())
     predicted = run(capsys, args, check=True, diff=True)
     assert predicted["changed"] and writes(cx) == []
     assert outcome(predicted) == {"app-0": "created", "app-1": "created", "app-2": "created"}
@@ -88,49 +61,49 @@ def test_check_mode_then_create_many_then_rerun_unchanged(cx, conn, capsys):
     assert cx.summary("checkmarx") == {"total": 2, "read": 1, "write": 0, "auth": 1, "check": 0}
 
 
-def test_only_the_differences_are_written(cx, conn, capsys):
-    run(capsys, dict(conn, config=clients()))
+def test_only_the_differences_are_written(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients()))
     config = clients()
     config[1]["allowed_scopes"] = ["sast_rest_api", "access_control_api"]
     cx.clear_requests("checkmarx")
-    result = run(capsys, dict(conn, config=config))
+    result = run(capsys, dict(cx_conn, config=config))
     assert outcome(result) == {"app-0": "unchanged", "app-1": "updated", "app-2": "unchanged"}
     assert [(w["method"], w["path"]) for w in writes(cx)] == [("PUT", "/cxrestapi/auth/OIDCClients/6")]
     assert result["results"][1]["changed_fields"] == ["allowed_scopes"]
 
 
-def test_overridden_deletes_the_unlisted_except_protected_and_builtins(cx, conn, capsys):
-    run(capsys, dict(conn, config=clients(4)))
+def test_overridden_deletes_the_unlisted_except_protected_and_builtins(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients(4)))
     keep = clients(4)[:2]
     cx.clear_requests("checkmarx")
-    check = run(capsys, dict(conn, state="overridden", protected=["app-3"], config=keep), check=True)
+    check = run(capsys, dict(cx_conn, state="overridden", protected=["app-3"], config=keep), check=True)
     assert outcome(check) == {"app-0": "unchanged", "app-1": "unchanged", "app-2": "deleted"}
     assert writes(cx) == []
-    result = run(capsys, dict(conn, state="overridden", protected=["app-3"], config=keep), diff=True)
+    result = run(capsys, dict(cx_conn, state="overridden", protected=["app-3"], config=keep), diff=True)
     assert outcome(result) == outcome(check)
     assert result["diff"]["before"]["app-2"]["client_id"] == "app-2" and result["diff"]["after"]["app-2"] == {}
     assert sorted(server(cx)) == sorted(BUILTIN + ["app-0", "app-1", "app-3"])
 
 
-def test_replaced_resets_what_is_left_out_to_the_server_defaults(cx, conn, capsys):
+def test_replaced_resets_what_is_left_out_to_the_server_defaults(cx, cx_conn, capsys):
     first = clients(1)
     first[0].update(access_token_lifetime=60, allow_offline_access=True)
-    run(capsys, dict(conn, config=first))
-    result = run(capsys, dict(conn, state="replaced", config=clients(1)))
+    run(capsys, dict(cx_conn, config=first))
+    result = run(capsys, dict(cx_conn, state="replaced", config=clients(1)))
     assert result["results"][0]["changed_fields"] == ["access_token_lifetime", "allow_offline_access"]
     stored = server(cx)["app-0"]
     assert stored["accessTokenLifetime"] == 3600 and stored["allowOfflineAccess"] is False
     assert stored["clientName"] == "App 0" and stored["clientSecrets"] == [secret_hash("secret-of-app-0")]
 
 
-def test_a_failure_on_one_item_does_not_hide_the_others(cx, conn, capsys):
-    run(capsys, dict(conn, config=clients()))
+def test_a_failure_on_one_item_does_not_hide_the_others(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients()))
     config = clients()
     for entry in config:
         entry["access_token_lifetime"] = 120
     cx.fault("checkmarx", method="PUT", path="/OIDCClients/6$", status=400,
              body={"messageCode": 47400, "messageDetails": "simulated rejection"}, times=1)
-    result = run(capsys, dict(conn, config=config))
+    result = run(capsys, dict(cx_conn, config=config))
     assert result["failed"] and result["_rc"] == 1
     assert result["failed_keys"] == ["app-1"]
     assert outcome(result) == {"app-0": "updated", "app-1": "failed", "app-2": "updated"}
@@ -140,24 +113,24 @@ def test_a_failure_on_one_item_does_not_hide_the_others(cx, conn, capsys):
     assert [stored["app-%d" % i]["accessTokenLifetime"] for i in range(3)] == [120, 3600, 120]
 
 
-def test_gathered_and_deleted(cx, conn, capsys):
-    run(capsys, dict(conn, config=clients(2)))
-    gathered = run(capsys, dict(conn, state="gathered"))
+def test_gathered_and_deleted(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients(2)))
+    gathered = run(capsys, dict(cx_conn, state="gathered"))
     assert gathered["changed"] is False
     assert sorted(c["client_id"] for c in gathered["gathered"]) == sorted(BUILTIN + ["app-0", "app-1"])
     assert all(s == "********" for c in gathered["gathered"] for s in c["client_secrets"])
-    deleted = run(capsys, dict(conn, state="deleted", config=[{"client_id": "app-0"}, {"client_id": "gone"}]))
+    deleted = run(capsys, dict(cx_conn, state="deleted", config=[{"client_id": "app-0"}, {"client_id": "gone"}]))
     assert outcome(deleted) == {"app-0": "deleted", "gone": "unchanged"}
-    everything = run(capsys, dict(conn, state="deleted"))
+    everything = run(capsys, dict(cx_conn, state="deleted"))
     assert outcome(everything) == {"app-1": "deleted"}
     assert sorted(server(cx)) == sorted(BUILTIN)
 
 
-def test_input_errors_come_before_any_request(cx, conn, capsys):
+def test_input_errors_come_before_any_request(cx, cx_conn, capsys):
     for args, message in (
-        (dict(conn, config=[{"client_id": "a"}, {"client_id": "a"}]), "config: each client_id may appear once"),
-        (dict(conn, config=[]), "config: state=merged needs at least one entry"),
-        (dict(conn, config=[{"client_id": "a"}, {"client_id": "b", "access_token_lifetime": -5}]),
+        (dict(cx_conn, config=[{"client_id": "a"}, {"client_id": "a"}]), "config: each client_id may appear once"),
+        (dict(cx_conn, config=[]), "config: state=merged needs at least one entry"),
+        (dict(cx_conn, config=[{"client_id": "a"}, {"client_id": "b", "access_token_lifetime": -5}]),
          "config[1].access_token_lifetime: must be a positive number of seconds"),
     ):
         result = run(capsys, args)
@@ -165,11 +138,11 @@ def test_input_errors_come_before_any_request(cx, conn, capsys):
     assert cx.requests("checkmarx") == []
 
 
-def test_update_secret_always_writes_the_given_secrets(cx, conn, capsys):
-    run(capsys, dict(conn, config=clients(2)))
+def test_update_secret_always_writes_the_given_secrets(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients(2)))
     config = clients(2)
     del config[1]["client_secrets"]
-    result = run(capsys, dict(conn, update_secret="always", config=config))
+    result = run(capsys, dict(cx_conn, update_secret="always", config=config))
     assert outcome(result) == {"app-0": "updated", "app-1": "unchanged"}
     assert server(cx)["app-0"]["clientSecrets"] == [secret_hash("secret-of-app-0")]
 

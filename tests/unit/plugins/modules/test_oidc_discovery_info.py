@@ -13,12 +13,12 @@ import urllib.request
 import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sso.oidc.plugins.module_utils import _oidc
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
 from ansible_collections.sso.oidc.plugins.modules import oidc_discovery_info
 
+from conftest import run_module as run_main
 from simulators.base import SimServer
 from simulators.discovery import DiscoverySim
 
@@ -37,17 +37,7 @@ def disco(sim_api):
 
 
 def run_module(capsys, args, check_mode=False):
-    args = dict(args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            oidc_discovery_info.main()
-    result = json.loads(capsys.readouterr().out)
-    result["_rc"] = exc.value.code
-    result["warnings"] = [w if isinstance(w, str) else w.get("event", {}).get("msg") or str(w)
-                          for w in result.get("warnings", [])]
-    return result
+    return run_main(capsys, oidc_discovery_info, args, check=check_mode)
 
 
 def issuer(sim_env, name):

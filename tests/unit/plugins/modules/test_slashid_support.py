@@ -6,11 +6,10 @@ No test lives here; the other test_slashid_*.py files import the fixture and hel
 """
 
 import importlib
-import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from conftest import run_module as run_main, warning_texts
 
 SIM = "slashid"
 PATH = "/organizations/sso/oidc/provider-credentials"
@@ -52,18 +51,7 @@ class Runner(object):
         mod = importlib.import_module("ansible_collections.sso.oidc.plugins.modules." + module)
         params = dict(self.base) if base else {}
         params.update(args)
-        if check:
-            params["_ansible_check_mode"] = True
-        if diff:
-            params["_ansible_diff"] = True
-        self.capsys.readouterr()
-        with patch_module_args(params):
-            with pytest.raises(SystemExit):
-                mod.main()
-        out = self.capsys.readouterr().out
-        result = json.loads(out)
-        result["_raw"] = out
-        return result
+        return run_main(self.capsys, mod, params, check=check, diff=diff)
 
     def cred(self, check=False, diff=False, **args):
         return self.run("slashid_sso_cred", check=check, diff=diff, **args)
@@ -128,11 +116,4 @@ def no_secret_in(result, *secrets):
         assert secret not in result["_raw"], "secret leaked into the module output"
 
 
-def warnings(result):
-    """The warning texts of a result (ansible-core 2.19 gives structured warnings in-process)."""
-    out = []
-    for warning in result.get("warnings") or []:
-        if isinstance(warning, dict):
-            warning = (warning.get("event") or {}).get("msg") or warning.get("msg") or str(warning)
-        out.append(warning)
-    return out
+warnings = warning_texts

@@ -7,13 +7,12 @@ import json
 
 import pytest
 
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.sso.oidc.plugins.module_utils import _http
 from ansible_collections.sso.oidc.plugins.modules import vcenter_identity_provider as single_module
 from ansible_collections.sso.oidc.plugins.modules import vcenter_identity_provider_info as info_module
 from ansible_collections.sso.oidc.plugins.modules import vcenter_identity_providers as set_module
+
+from conftest import run_module as run_main
 
 SECRET = "oidc-client-secret-0001"
 SECRET_2 = "oidc-client-secret-0002"
@@ -43,18 +42,7 @@ class Vc(object):
         params.update(args)
         for key in [k for k, v in params.items() if v is None]:
             del params[key]
-        if check:
-            params["_ansible_check_mode"] = True
-        if diff:
-            params["_ansible_diff"] = True
-        self.capsys.readouterr()
-        ansible_warnings._global_warnings.clear()  # module-global: would carry over between in-process runs
-        with patch_module_args(params):
-            with pytest.raises(SystemExit):
-                module.main()
-        result = json.loads(self.capsys.readouterr().out)
-        result["warnings"] = [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-        return result
+        return run_main(self.capsys, module, params, check=check, diff=diff)
 
     def provider(self, **args):
         return self.run(single_module, **args)

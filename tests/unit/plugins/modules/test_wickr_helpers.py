@@ -3,11 +3,7 @@
 """Helpers of the Wickr module tests (no tests here): run a module's main() in-process
 against the real simulator over HTTPS and read its JSON result."""
 
-import json
-
-import pytest
-
-from ansible.module_utils.testing import patch_module_args
+from conftest import run_module as run_main, warning_texts
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
@@ -40,18 +36,8 @@ def connection(sim_env):
 
 def run_module(module, args, capsys, check=False, diff=False):
     """main() of ``module`` with ``args``; returns the result dict (with 'failed' when it failed)."""
-    args = dict(args)
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    capsys.readouterr()
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            module.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["rc"] = exc.value.code
+    result = run_main(capsys, module, args, check=check, diff=diff)
+    result["rc"] = result["_rc"]
     return result
 
 
@@ -66,13 +52,4 @@ def count(sim_api, method=None, suffix=None, kind=None):
                 and (kind is None or r["kind"] == kind)])
 
 
-def warnings(result):
-    """The warning texts of a result (ansible-core 2.19 returns them as structured summaries in-process)."""
-    out = []
-    for warning in result.get("warnings") or []:
-        if isinstance(warning, dict):
-            event = warning.get("event") or {}
-            out.append(event.get("msg") or warning.get("msg") or json.dumps(warning))
-        else:
-            out.append(str(warning))
-    return out
+warnings = warning_texts
