@@ -4,12 +4,21 @@
 #
 # The README's test command: every quality gate of sso.oidc, from a fresh clone.
 #   bash scripts/test.sh            all gates
-#   bash scripts/test.sh pytest     only the named gates (sanity pytest lint docs changelog build)
+#   bash scripts/test.sh pytest     only the named gates (sanity pytest lint docs changelog build,
+#                                   and the extra gates of scripts/gates/*.sh)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
+# Extra gates live in scripts/gates/<name>.sh: each defines run_<name> and appends <name> to EXTRA_GATES.
+EXTRA_GATES=()
+for _gate_file in "$(dirname "${BASH_SOURCE[0]}")"/gates/*.sh; do
+  [ -e "$_gate_file" ] || continue
+  # shellcheck disable=SC1090
+  source "$_gate_file"
+done
+
 GATES=("$@")
-[ ${#GATES[@]} -eq 0 ] && GATES=(sanity pytest lint docs changelog build)
+[ ${#GATES[@]} -eq 0 ] && GATES=(sanity pytest lint docs changelog build "${EXTRA_GATES[@]}")
 PASSED=0; FAILED=0; FAILED_NAMES=()
 START=$(date +%s)
 
@@ -89,6 +98,9 @@ want lint && gate lint run_lint
 want docs && gate docs run_docs
 want changelog && gate changelog run_changelog
 want build && gate build run_build
+for _extra in "${EXTRA_GATES[@]}"; do
+  want "$_extra" && gate "$_extra" "run_$_extra"
+done
 
 echo
 echo "sso.oidc test gates finished in $(( $(date +%s) - START ))s"
