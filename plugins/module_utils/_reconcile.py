@@ -9,7 +9,19 @@ user set, write only on a difference, and read back. Check mode runs the same
 path and stops before the write, predicting ``end_state``. A single-resource
 module is a set of one: the resource-set modules use this same engine.
 
-A service plugs in by subclassing :class:`Resource`.
+A service plugs in by subclassing :class:`Resource`. Two rules bind every service:
+
+* **The payload carries the user's values.** The canonical (normalised) form is for
+  comparison only. The engine hands a resource both ``want`` (canonical, to compare) and
+  ``given`` (the options as the user wrote them, see :meth:`Resource.given`); a create or
+  update body is built from ``given`` (:meth:`Resource.create_payload`,
+  :meth:`Resource.update_payload`), so a server that stores what it is sent holds what the
+  user wrote, not our comparison form.
+* **Every write is verified by its read-back.** After the writes, one read gives the real
+  state; each field that was written must read back as intended (compared in canonical form,
+  :meth:`Resource.written`); a field the server did not take fails the item with a message
+  naming the field and what the server kept (secrets masked). A resource adds its own
+  checks in :meth:`Resource.verify_write`. Check mode neither writes nor reads back.
 """
 
 from __future__ import annotations
@@ -19,6 +31,8 @@ import copy
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError
 
 STATES_WRITE = ("merged", "replaced", "overridden")
+#: entry keys that steer the engine and are never resource fields
+CONTROL_OPTIONS = ("state", "update_secret", "recreate")
 SECRET_CHANGED = MASK + " (changed)"
 
 
@@ -33,6 +47,24 @@ class Resource(object):
     names and types), produced by :meth:`normalize` from an API object and by
     :meth:`desired` from the user's options. Comparing canonical dicts is the
     only comparison the engine makes.
+
+    Contract (every service):
+
+    * Payloads carry the user's values. :meth:`create_payload` and
+      :meth:`update_payload` receive ``given`` (:meth:`given`: the options as
+      written, ``None`` left out) beside the canonical ``want``, and must put
+      ``given``'s values in the body (translated to the API's names and
+      encodings, never normalised: no sorting, de-duplication, added defaults
+      or reformatted durations). ``want`` only decides *what* changed. Fields
+      the user did not give but the body must carry (a whole-object PUT) keep
+      the server's own stored values, or, with ``replaced``/``overridden``,
+      the documented defaults. The older :meth:`build_create` /
+      :meth:`build_update` hooks still work (the default ``*_payload`` calls
+      them) for a resource not yet converted.
+    * Writes are verified. After the writes the engine reads once more and
+      checks every written field with :meth:`written` (default: :meth:`equal`)
+      and :meth:`verify_write`; a field the server did not keep fails the item.
+      Write-only fields (:attr:`write_only`) cannot be read back and are skipped.
     """
 
     service = "API"
@@ -74,7 +106,12 @@ class Resource(object):
     def desired(self, entry):
         """User options -> canonical dict of only the options that were set."""
         return dict((k, copy.deepcopy(v)) for k, v in entry.items()
-                    if v is not None and k not in ("state", "update_secret", "recreate"))
+                    if v is not None and k not in CONTROL_OPTIONS)
+
+    def given(self, entry):
+        """The user's options exactly as written (``None`` left out, nested too): what payloads carry."""
+        return dict((k, _without_none(v)) for k, v in entry.items()
+                    if v is not None and k not in CONTROL_OPTIONS)
 
     def key_of(self, canon):
         return canon.get(self.key)
@@ -90,6 +127,14 @@ class Resource(object):
         return want == have
 
     # -- writing ------------------------------------------------------------
+    def create_payload(self, want, given):
+        """Body that creates ``want``, carrying the user's values from ``given`` (see the class contract)."""
+        return self.build_create(want)
+
+    def update_payload(self, item, want, changed, given):
+        """Body that updates ``item`` so that the ``changed`` fields take the user's values from ``given``."""
+        return self.build_update(item, want, changed)
+
     def build_create(self, want):
         """Payload to create ``want`` (canonical). Returns the API body."""
         raise NotImplementedError
@@ -128,6 +173,29 @@ class Resource(object):
         """Find the object a write produced in a fresh read."""
         return self.match(want, existing)
 
+    # -- read-back ----------------------------------------------------------
+    def written(self, field, want, have, item):
+        """Whether ``field`` read back (``have``, in the fresh ``item``) as written (``want``)."""
+        return self.equal(field, want, have)
+
+    def verify_write(self, before, after, want, fields):
+        """Problems of one write seen in its read-back: a list of ``(field, message)``.
+
+        ``before`` is the item before the write (None for a create), ``after`` the fresh item,
+        ``fields`` the canonical fields that were written. The default checks each field with
+        :meth:`written`; messages never carry a secret (secret fields are masked).
+        """
+        problems = []
+        for field in fields:
+            if field in self.write_only or _get_path(want, field) is None:
+                continue
+            wanted = _get_path(want, field)
+            kept = _get_path(after["canon"], field)
+            if not self.written(field, wanted, kept, after):
+                problems.append((field, "%s: written as %s, the server kept %s"
+                                 % (field, _show(self, field, wanted), _show(self, field, kept))))
+        return problems
+
     # -- output -------------------------------------------------------------
     def mask(self, canon):
         """A copy of a canonical dict with every secret field masked."""
@@ -141,6 +209,28 @@ class Resource(object):
     def mask_payload(self, payload):
         """A copy of an API payload with every secret masked (override per API)."""
         return payload
+
+
+def _without_none(value):
+    if isinstance(value, dict):
+        return dict((k, _without_none(v)) for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def _is_secret(resource, field):
+    return any(field == s or field.startswith(s + ".") or s.startswith(field + ".") for s in resource.secret_fields)
+
+
+def _show(resource, field, value):
+    """A field's value for a message: masked when it is (or holds) a secret."""
+    if _is_secret(resource, field):
+        if field in resource.secret_fields:
+            return MASK if not isinstance(value, list) else "[%s]" % ", ".join(MASK for _v in value)
+        masked = resource.mask({field.split(".")[0]: copy.deepcopy(value)} if "." not in field else {})
+        return repr(masked.get(field.split(".")[0], MASK)) if masked else MASK
+    return repr(value)
 
 
 def _mask_path(data, path):
@@ -283,10 +373,11 @@ class Engine(object):
     def _present(self, out, item, want, entry):
         res = self.resource
         out.want = want
+        given = res.given(entry)
         if item is None:
             out.action = "created"
             out.changed_fields = sorted(want)
-            payload = res.build_create(want)
+            payload = res.create_payload(want, given)
             out.proposed = res.mask_payload(copy.deepcopy(payload))
             out.end_state = res.predict(None, want, out.changed_fields)
             if not self.check_mode:
@@ -309,7 +400,7 @@ class Engine(object):
                 return
             out.action = "recreated"
             out.changed_fields = changed
-            payload = res.build_create(want)
+            payload = res.create_payload(want, given)
             out.proposed = res.mask_payload(copy.deepcopy(payload))
             out.end_state = res.predict(None, want, sorted(want))
             if not self.check_mode:
@@ -319,7 +410,7 @@ class Engine(object):
 
         out.action = "updated"
         out.changed_fields = changed
-        payload = res.build_update(item, want, changed)
+        payload = res.update_payload(item, want, changed, given)
         out.proposed = res.mask_payload(copy.deepcopy(payload))
         out.end_state = res.predict(item, want, changed)
         if not self.check_mode:
@@ -359,6 +450,7 @@ class Engine(object):
             res.send_delete(item)
 
     def _read_back(self, outcomes, existing):
+        """One fresh read after the writes: the real end_state, and every written field verified."""
         res = self.resource
         written = [o for o in outcomes if o.changed and o.action != "deleted" and not o.failed]
         if self.check_mode or not written:
@@ -367,8 +459,20 @@ class Engine(object):
                  for raw in res.read_all([o.key for o in written])]
         for out in written:
             item = res.match_written(out.hint, out.want, fresh)
-            if item is not None:
-                out.end_state = item["canon"]
+            if item is None:
+                out.failed = True
+                out.msg = ("the %s was %s, but a read right after the write does not show it; the server did not "
+                           "keep the write (or another client removed it meanwhile); run the task again to see the "
+                           "state" % (res.kind, "created" if out.action in ("created", "recreated") else "updated"))
+                continue
+            out.end_state = item["canon"]
+            fields = sorted(out.want) if out.action in ("created", "recreated") else list(out.changed_fields)
+            problems = res.verify_write(out.item if out.action == "updated" else None, item, out.want, fields)
+            if problems:
+                out.failed = True
+                out.msg = ("the server did not keep what was written (%s); %s"
+                           % ("; ".join(text for _field, text in problems),
+                              "the next run would try the same write again"))
 
 
 def masked_diff(resource, before, after):

@@ -415,3 +415,89 @@ def test_base_resource_defaults():
                  lambda: base.send_update(None, {}, {}), lambda: base.send_delete(None)):
         with pytest.raises(NotImplementedError):
             call()
+
+
+# --------------------------------------------------------------------------- payload rule and write verification
+class GivenWidget(Widget):
+    """A Widget converted to the payload contract: bodies carry the user's values (``given``)."""
+
+    def create_payload(self, want, given):
+        body = dict((self.FIELDS[f], copy.deepcopy(v)) for f, v in given.items() if f in self.FIELDS)
+        body["name"] = given["name"]
+        return body
+
+    def update_payload(self, item, want, changed, given):
+        return dict((self.FIELDS[f], copy.deepcopy(given.get(f, want.get(f)))) for f in changed if f in self.FIELDS)
+
+
+class StubbornStore(Store):
+    """A server that ignores ``size`` on update and caps it at 5 on create."""
+
+    def create(self, payload):
+        payload = dict(payload, size=min(payload.get("size", 1), 5))
+        return Store.create(self, payload)
+
+    def update(self, name, payload):
+        Store.update(self, name, dict((k, v) for k, v in payload.items() if k != "size"))
+
+
+def test_payloads_carry_the_users_values_not_the_comparison_form():
+    store = Store()
+    res = GivenWidget(store)
+    out = one(store, {"name": "a", "tags": ["z", "x"], "size": None}, resource=res)
+    assert out.action == "created" and not out.failed
+    assert store.objects["a"]["tags"] == ["z", "x"]  # as written, not in the sorted comparison form
+    assert out.proposed == {"name": "a", "tags": ["z", "x"]}
+    again = one(store, {"name": "a", "tags": ["x", "z"]}, resource=GivenWidget(store))
+    assert again.action == "unchanged" and store.writes == [("create", "a")]  # idempotence stays exact
+    upd = one(store, {"name": "a", "tags": ["y", "x"]}, resource=GivenWidget(store))
+    assert upd.action == "updated" and store.objects["a"]["tags"] == ["y", "x"]
+
+
+def test_base_given_keeps_values_and_drops_none_and_control_options():
+    base = Resource(client=None)
+    assert base.given({"name": "a", "state": "present", "recreate": True, "update_secret": "always",
+                       "opts": {"b": ["Z", "a"], "c": None}, "n": None}) == {"name": "a", "opts": {"b": ["Z", "a"]}}
+    # the default payload hooks still call the older build_* (a resource not yet converted keeps working)
+    w = Widget(Store())
+    assert w.create_payload({"name": "a", "size": 2}, {}) == {"name": "a", "size": 2}
+    assert w.update_payload(None, {"size": 2}, ["size"], {}) == {"size": 2}
+
+
+def test_a_field_the_server_did_not_keep_fails_the_item_naming_field_and_kept_value():
+    store = StubbornStore([{"name": "a", "size": 2}])
+    out = one(store, {"name": "a", "size": 4, "color": "red"})
+    assert out.failed and out.action == "updated" and out.changed  # the write happened
+    assert "size: written as 4, the server kept 2" in out.msg and "color" not in out.msg
+    assert out.end_state["size"] == 2 and out.end_state["color"] == "red"
+    created = one(store, {"name": "b", "size": 9})
+    assert created.failed and created.action == "created"
+    assert "size: written as 9, the server kept 5" in created.msg
+
+
+def test_read_back_failure_masks_secrets():
+    class Mangler(Store):
+        def update(self, name, payload):
+            Store.update(self, name, dict(payload, apiToken="server-kept-token-1"))
+
+    store = Mangler([{"name": "a", "apiToken": "old-token-1"}])
+    out = one(store, {"name": "a", "api_token": "new-token-2"})
+    assert out.failed and "api_token: written as %s, the server kept %s" % (MASK, MASK) in out.msg
+    assert "token-" not in out.msg
+
+
+def test_a_write_that_does_not_show_in_the_read_back_fails():
+    class Forgetful(Store):
+        def create(self, payload):
+            self.writes.append(("create", payload["name"]))
+            return 99
+
+    store = Forgetful()
+    out = one(store, {"name": "ghost", "size": 1})
+    assert out.failed and out.action == "created" and "does not show it" in out.msg
+
+
+def test_check_mode_neither_writes_nor_reads_back_even_on_a_stubborn_server():
+    store = StubbornStore([{"name": "a", "size": 2}])
+    out = one(store, {"name": "a", "size": 4}, check_mode=True)
+    assert out.action == "updated" and not out.failed and store.writes == [] and store.reads == 1
