@@ -34,7 +34,7 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ansible.module_utils.basic import env_fallback
+from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
     MASK, ApiClient, ApiError, quote_path, short_body,

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.sso.oidc.plugins.module_utils._env import ca_file_fallback, env_fallback
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR, ApiError, Scrubber, requests,
 )
@@ -35,7 +36,7 @@ def connection_spec(validate_certs_env=None, ca_path_env=None, timeout_env=None)
     if validate_certs_env:
         spec["validate_certs"]["fallback"] = (env_fallback, list(validate_certs_env))
     if ca_path_env:
-        spec["ca_path"]["fallback"] = (env_fallback, list(ca_path_env))
+        spec["ca_path"]["fallback"] = (ca_file_fallback, list(ca_path_env))
     if timeout_env:
         spec["timeout"]["fallback"] = (env_fallback, list(timeout_env))
     return spec

@@ -30,7 +30,7 @@ import copy
 import re
 import time
 
-from ansible.module_utils.basic import env_fallback
+from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
     MASK, ApiClient, ApiError, default_error_text, quote_path, short_body,

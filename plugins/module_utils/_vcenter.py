@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ansible.module_utils.basic import env_fallback
+from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError, quote_path
 from ansible_collections.sso.oidc.plugins.module_utils._module import run_set, run_single, single_spec, set_spec

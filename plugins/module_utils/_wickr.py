@@ -28,7 +28,9 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.sso.oidc.plugins.module_utils._env import ca_file_fallback, env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
@@ -72,7 +74,7 @@ CONNECTION_SPEC = {
                           "fallback": (env_fallback, ["AWS_USE_FIPS_ENDPOINT"])},
     "use_dualstack_endpoint": {"type": "bool", "default": False,
                                "fallback": (env_fallback, ["AWS_USE_DUALSTACK_ENDPOINT"])},
-    "aws_ca_bundle": {"type": "path", "fallback": (env_fallback, ["AWS_CA_BUNDLE"])},
+    "aws_ca_bundle": {"type": "path", "fallback": (ca_file_fallback, ["AWS_CA_BUNDLE"])},
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "int", "default": 30},
 }

@@ -354,7 +354,7 @@ def test_region_is_required_and_can_come_from_the_profile(tmp_path, monkeypatch)
 
 
 def test_region_from_environment(monkeypatch):
-    from ansible.module_utils.basic import env_fallback
+    from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
     fallback = w.CONNECTION_SPEC["region"]["fallback"]
     assert fallback[0] is env_fallback and fallback[0](*fallback[1]) == "eu-central-1"
