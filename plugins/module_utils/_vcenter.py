@@ -14,6 +14,11 @@ Service facts (vCenter 7.0.3 spec, ``/api`` endpoints):
 * Errors are vAPI standard errors: ``{"error_type": ..., "messages": [{"default_message": ...}]}``.
 * ``name`` is not unique; the id is assigned by vCenter. The first provider is always the default;
   ``is_default`` (create) / ``make_default`` (update) move the flag, nothing clears it.
+* ``federation_type`` (vSphere API 8.0.1.0: ``DIRECT_FEDERATION``, ``INDIRECT_FEDERATION``; 9.0.0.0 adds
+  ``VMWARE_SSO_FEDERATION``) is in Summary, Info, CreateSpec and UpdateSpec from 8.0.1 on (official SDK
+  bindings). It is sent only to a server whose API has it: the release is read once, from
+  ``/sdk/vimServiceVersions.xml`` (no session; what pyVmomi reads), and only when a write would carry it.
+* Payloads carry the user's values (the API's forms of them); the canonical forms are for comparison only.
 * Whether Info shows ``client_secret`` and the LDAP ``password`` in clear is not documented:
   they are compared when shown in clear (or when the Summary's ``authentication_header``,
   ``Basic base64(client_id:secret)``, reveals the client secret), otherwise ``update_secret`` applies.
@@ -41,6 +46,13 @@ SERVICE = "vCenter"
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
 PROVIDERS_PATH = "/api/vcenter/identity/providers"
+VERSIONS_PATH = "/sdk/vimServiceVersions.xml"
+
+FEDERATION_TYPES = ["DIRECT_FEDERATION", "INDIRECT_FEDERATION", "VMWARE_SSO_FEDERATION"]
+#: the vSphere API release that added each federation_type value (SDK bindings, identity_client.FederationType)
+FEDERATION_SINCE = {"DIRECT_FEDERATION": (8, 0, 1), "INDIRECT_FEDERATION": (8, 0, 1),
+                    "VMWARE_SSO_FEDERATION": (9, 0, 0)}
+_VIM25_RE = re.compile(r"<namespace>\s*<name>\s*urn:vim25\s*</name>\s*<version>\s*([0-9][0-9.]*)\s*</version>")
 
 API_TAG = {"oidc": "Oidc", "oauth2": "Oauth2"}
 OPTION_TAG = dict((v.lower(), k) for k, v in API_TAG.items())
@@ -126,6 +138,7 @@ def resource_spec():
         "upn_claim": {"type": "str"},
         "groups_claim": {"type": "str"},
         "org_ids": {"type": "list", "elements": "str"},
+        "federation_type": {"type": "str", "choices": FEDERATION_TYPES},
         "recreate": {"type": "bool", "default": False},
         "update_secret": {"type": "str", "default": "on_create", "choices": ["on_create", "always"]},
     }
@@ -204,6 +217,7 @@ def _base_url(hostname, port):
     host = (hostname or "").strip()
     if not host:
         raise InputError("hostname: give the vCenter host name (or set VMWARE_HOST)")
+    _reject_userinfo(host)
     if "://" in host or "/" in host or "?" in host:
         raise InputError("hostname: give the host name only, for example vcenter.example.com, not a URL (%r); "
                          "the module always uses https and the port in the port option" % hostname)
@@ -214,6 +228,33 @@ def _base_url(hostname, port):
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InputError("port: %r is not a TCP port (1-65535)" % (port,))
     return "https://%s" % host if port == 443 else "https://%s:%d" % (host, port)
+
+
+def _reject_userinfo(host):
+    """hostname with user information (``user:password@host``): refused without echoing it.
+
+    hostname is not a secret option, so Ansible prints it (at -vvvv, in the invocation); a password in it
+    would be shown."""
+    if "@" in host:
+        raise InputError("hostname: holds user information (user@ or user:password@ before the host name); give the "
+                         "host name only, and the credentials in username and password (VMWARE_USER, "
+                         "VMWARE_PASSWORD) or session_id. hostname is not a secret option: Ansible shows its value "
+                         "in the task's output")
+
+
+def parse_api_version(text):
+    """The vSphere API release (a tuple, e.g. (8, 0, 1)) that vimServiceVersions.xml names, or None."""
+    match = _VIM25_RE.search(text or "")
+    if not match:
+        return None
+    parts = [int(p) for p in match.group(1).split(".") if p.isdigit()]
+    if not parts:
+        return None
+    return tuple((parts + [0, 0, 0])[:3])
+
+
+def version_text(version):
+    return ".".join(str(p) for p in version) if version else "unknown"
 
 
 class VcenterConnection(object):
@@ -242,6 +283,7 @@ class VcenterConnection(object):
         self.token = self.user_session
         self.own = False
         self.logins = 0
+        self._api_version = False  # not read yet
         if self.user_session:
             self.client.add_secret(self.user_session)
             self.client.hint_401 = ("The session given in session_id (VMWARE_SESSION_ID) is not valid: it expired or "
@@ -254,6 +296,24 @@ class VcenterConnection(object):
     # requests ------------------------------------------------------------
     def request(self, method, path, **kwargs):
         return self.client.request(method, path, **kwargs)
+
+    def api_version(self):
+        """The server's vSphere API release as a tuple (e.g. (8, 0, 1)), or None when it cannot be told.
+
+        Read at most once per task, without a session, from ``/sdk/vimServiceVersions.xml``: the document
+        pyVmomi reads to choose an API version (its ``urn:vim25`` version, e.g. 8.0.1.0, is the release
+        number the vSphere Automation API uses too)."""
+        if self._api_version is False:
+            self._api_version = None
+            try:
+                response = self.client.request("GET", VERSIONS_PATH, authenticated=False,
+                                               headers={"Accept": "text/xml, application/xml"},
+                                               allow_status=(401, 403, 404))
+            except ApiError:
+                return None
+            if response.status == 200:
+                self._api_version = parse_api_version(response.text)
+        return self._api_version
 
     def _auth(self, method, url, headers, body):
         if self.token is None:
@@ -440,6 +500,42 @@ def _check_claim_map(where, value):
                 raise InputError("%s.%s.%s: must be a vCenter group name or a list of them" % (where, claim, group))
 
 
+def _as_written(value):
+    """A list option as the user wrote it (a single string as a list), exact repeats dropped."""
+    out = []
+    for item in _str_list(value):
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _api_query_params(value):
+    """{name: [values]} in the user's order (a single value may be written as a string)."""
+    if not isinstance(value, dict):
+        return value
+    return dict((str(k), _str_list(v)) for k, v in value.items())
+
+
+def _api_claim_map(value):
+    """claim_map in the user's order (a single vCenter group may be written as a string)."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for claim, mapping in value.items():
+        out[str(claim)] = (dict((str(g), _str_list(v)) for g, v in mapping.items())
+                           if isinstance(mapping, dict) else mapping)
+    return out
+
+
+def _federation_message(version, values, keys):
+    since = max(FEDERATION_SINCE.get(v, (8, 0, 1)) for v in values)
+    return ("federation_type: this vCenter's API is vSphere API %s, and federation_type %s needs vSphere API %s or "
+            "later (DIRECT_FEDERATION and INDIRECT_FEDERATION came with 8.0.1, VMWARE_SSO_FEDERATION with 9.0); "
+            "leave federation_type out for this vCenter, or upgrade it. Nothing was written (identity provider(s) %s)"
+            % (version_text(version), " / ".join(sorted(set(values))), version_text(since),
+               ", ".join(repr(k) for k in keys)))
+
+
 def _api_ldap(ldap):
     out = dict((k, copy.deepcopy(v)) for k, v in ldap.items() if k != "cert_chain" and v is not None)
     if ldap.get("cert_chain") is not None:
@@ -481,6 +577,9 @@ class IdentityProvider(Resource):
         self.current = None     # the key being compared (for messages)
         self.recreating = False  # the next create replaces a provider deleted just before it
         self.known_ids = None   # provider ids of the first read
+        self.user_entries = {}  # key -> the user's entry (payloads carry its values)
+        self.server_version = None  # the vSphere API release, when a write needed it (see _check_federation)
+        self.federation_checked = False
 
     # -- validation ----------------------------------------------------------
     def validate(self, entry, where, state):
@@ -554,8 +653,14 @@ class IdentityProvider(Resource):
 
     # -- canonical form ------------------------------------------------------
     def desired(self, entry):
+        want = self._desired(entry)
+        self.user_entries[self.key_of(want)] = entry
+        return want
+
+    def _desired(self, entry):
         want = {}
-        for key in ("name", "provider_id", "is_default", "upn_claim", "groups_claim", "idm_protocol"):
+        for key in ("name", "provider_id", "is_default", "upn_claim", "groups_claim", "idm_protocol",
+                    "federation_type"):
             if entry.get(key) is not None:
                 want[key] = entry[key]
         tag = entry.get("config_tag")
@@ -612,6 +717,9 @@ class IdentityProvider(Resource):
             "domain_names": _set_list(src.get("domain_names") or summary.get("domain_names"), lower=True),
             "auth_query_params": _query_params(src.get("auth_query_params") or summary.get("auth_query_params") or {}),
         }
+        federation = src.get("federation_type") or summary.get("federation_type")
+        if federation:
+            canon["federation_type"] = federation
         if info is not None:
             canon["org_ids"] = _set_list(info.get("org_ids"))
             canon["upn_claim"] = info.get("upn_claim") or "acct"
@@ -796,6 +904,7 @@ class IdentityProvider(Resource):
             self.known_ids = set(s["provider"] for s in summaries)
         infos = {}
         summaries = self._settle_duplicates(summaries, infos)
+        self._check_federation(summaries, infos)
         wants = [self.desired(entry) for entry in self.entries]
         if self.state == "gathered":
             need = set(s["provider"] for s in summaries)
@@ -860,6 +969,48 @@ class IdentityProvider(Resource):
                           "other" % (name, first, pid))
         return [s for s in summaries if s["provider"] not in gone]
 
+    def _check_federation(self, summaries, infos):
+        """Before any write: when an entry's federation_type would be written (a create, or a provider that
+        shows another value), make sure the server's API has it; fail the task otherwise.
+
+        Costs nothing when no entry sets federation_type, or every provider already shows the value asked
+        for (a rerun). A provider that shows any federation_type proves 8.0.1 (VMWARE_SSO_FEDERATION: 9.0);
+        otherwise the release is read once (VcenterConnection.api_version)."""
+        if self.federation_checked or self.state in ("deleted", "gathered"):
+            return
+        self.federation_checked = True
+        needed, keys = set(), []
+        for entry in self.entries:
+            value = entry.get("federation_type")
+            if value is None:
+                continue
+            want = self._desired(entry)
+            if want.get("provider_id") is not None:
+                found = [s for s in summaries if s["provider"] == want["provider_id"]]
+            else:
+                found = [s for s in summaries if self._name_of(s, infos) == want.get("name")]
+            if len(found) == 1 and (found[0].get("federation_type") or
+                                    (infos.get(found[0]["provider"]) or {}).get("federation_type")) == value:
+                continue
+            needed.add(value)
+            keys.append(self.key_of(want))
+        if not needed:
+            return
+        since = max(FEDERATION_SINCE.get(v, (8, 0, 1)) for v in needed)
+        shown = set(s.get("federation_type") for s in summaries if s.get("federation_type"))
+        if shown and since <= ((9, 0, 0) if "VMWARE_SSO_FEDERATION" in shown else (8, 0, 1)):
+            return
+        getter = getattr(self.client, "api_version", None)
+        version = getter() if getter is not None else None
+        if version is None:
+            self.warn("federation_type: the vSphere API release of this vCenter could not be read (%s); "
+                      "federation_type is sent, and the read-back shows whether vCenter kept it" % VERSIONS_PATH)
+            return
+        self.server_version = version
+        too_old = sorted(v for v in needed if version < FEDERATION_SINCE.get(v, (8, 0, 1)))
+        if too_old:
+            raise InputError(_federation_message(version, too_old, keys))
+
     def read_selected(self, name=None, provider_id=None):
         """Info module: the providers with this name / id (all when neither is given), with their Info."""
         out = []
@@ -891,21 +1042,68 @@ class IdentityProvider(Resource):
         return canon
 
     # -- writing -------------------------------------------------------------
-    def build_create(self, want):
+    def _entry_for(self, want, entry=None):
+        """The user's entry (option values as written, the engine's ``given``) behind ``want``; payloads are
+        built from it. Without one (a direct build_* call) the entry this task gave for the key."""
+        if entry is not None:
+            return entry
+        return self.user_entries.get(self.key_of(want)) or {}
+
+    def _api_value(self, field, want, entry):
+        """The API form of the user's value of a top-level field (the canonical value when the user left it
+        out, e.g. a default that replaced adds)."""
+        value = entry.get(field)
+        if value is None:
+            return copy.deepcopy(want.get(field))
+        if field in ("domain_names", "org_ids", "idm_endpoints"):
+            return _as_written(value)
+        if field == "auth_query_params":
+            return _api_query_params(value)
+        return copy.deepcopy(value)
+
+    def _api_sub(self, key, want, entry):
+        """The API form of the user's oidc / oauth2 spec (the canonical one for what the user left out)."""
+        out = dict((k, copy.deepcopy(v)) for k, v in (want.get(key) or {}).items())
+        for sub, value in (entry.get(key) or {}).items():
+            if value is None:
+                continue
+            if sub == "claim_map":
+                value = _api_claim_map(value)
+            elif sub == "auth_query_params":
+                value = _api_query_params(value)
+            out[sub] = copy.deepcopy(value)
+        return out
+
+    def _api_ldap_of(self, want, entry):
+        out = dict((k, copy.deepcopy(v)) for k, v in (want.get("active_directory_over_ldap") or {}).items())
+        for sub, value in (entry.get("active_directory_over_ldap") or {}).items():
+            if value is not None:
+                out[sub] = _as_written(value) if sub == "server_endpoints" else copy.deepcopy(value)
+        return out
+
+    def _federation_allowed(self, value, key):
+        """Fail this item before its write when the server's API is known to lack ``federation_type`` ``value``."""
+        version = self.server_version
+        if value and version and version < FEDERATION_SINCE.get(value, (8, 0, 1)):
+            raise ItemError(_federation_message(version, [value], [key]))
+
+    def build_create(self, want, entry=None):
+        entry = self._entry_for(want, entry)
         tag = want.get("config_tag")
         if tag is None or not want.get(tag):
             raise ItemError("identity provider %r does not exist and creating it needs oidc (discovery_endpoint, "
                             "client_id, client_secret), or oauth2 with config_tag=oauth2" % self.key_of(want))
+        self._federation_allowed(want.get("federation_type"), self.key_of(want))
         payload = {"config_tag": API_TAG[tag]}
-        for field in ("name", "is_default", "idm_protocol", "upn_claim"):
+        for field in ("name", "is_default", "idm_protocol", "upn_claim", "federation_type"):
             if want.get(field) is not None:
-                payload[field] = want[field]
+                payload[field] = self._api_value(field, want, entry)
         if want.get("groups_claim"):
-            payload["groups_claim"] = want["groups_claim"]
+            payload["groups_claim"] = self._api_value("groups_claim", want, entry)
         for field in ("domain_names", "org_ids", "idm_endpoints", "auth_query_params"):
             if want.get(field) is not None:
-                payload[field] = copy.deepcopy(want[field])
-        spec = copy.deepcopy(want[tag])
+                payload[field] = self._api_value(field, want, entry)
+        spec = self._api_sub(tag, want, entry)
         spec.setdefault("claim_map", {})
         payload[tag] = spec
         ldap = want.get("active_directory_over_ldap")
@@ -915,7 +1113,7 @@ class IdentityProvider(Resource):
                 raise ItemError("identity provider %r does not exist and creating it with an ldaps:// server needs "
                                 "active_directory_over_ldap.cert_chain (the PEM certificate chain of the LDAP "
                                 "servers)" % self.key_of(want))
-            payload["active_directory_over_ldap"] = _api_ldap(ldap)
+            payload["active_directory_over_ldap"] = _api_ldap(self._api_ldap_of(want, entry))
         if self.live_count is None:
             self.live_count = 0
         if self.recreating:  # the provider it replaces is deleted first
@@ -925,8 +1123,9 @@ class IdentityProvider(Resource):
         self.live_count += 1
         return payload
 
-    def _plan_update(self, item, want, changed):
-        """(PATCH body, predicted canonical state): only the fields that differ."""
+    def _plan_update(self, item, want, changed, entry=None):
+        """(PATCH body, predicted canonical state): only the fields that differ, with the user's values."""
+        entry = self._entry_for(want, entry)
         have = item["canon"]
         tag = have.get("config_tag")
         payload = {"config_tag": API_TAG.get(tag, tag)}
@@ -944,28 +1143,38 @@ class IdentityProvider(Resource):
                 new[field] = ""
             elif field in ("oidc", "oauth2"):
                 sub_payload, sub_new = {}, copy.deepcopy(have.get(field) or {})
+                api_sub = self._api_sub(field, want, entry)
                 for sub, sub_value in value.items():
                     if sub == "client_secret":
                         if self.secret_equal(sub_value, sub_new.get(sub)):
                             continue
                     elif sub_value == sub_new.get(sub):
                         continue
-                    sub_payload[sub] = copy.deepcopy(sub_value)
+                    sub_payload[sub] = api_sub[sub]
                     sub_new[sub] = copy.deepcopy(sub_value)
                 payload[field] = sub_payload
                 new[field] = sub_new
             elif field == "active_directory_over_ldap":
-                merged = dict((k, v) for k, v in (have.get(field) or {}).items() if k != "password")
-                merged.update(value)
-                payload[field] = _api_ldap(merged)
+                kept = dict((k, v) for k, v in (have.get(field) or {}).items() if k != "password")
+                merged = dict(kept, **value)
+                sent = dict(kept, **self._api_ldap_of(want, entry))
+                payload[field] = _api_ldap(sent)
                 new[field] = merged
             else:
-                payload[field] = value
-                new[field] = copy.deepcopy(value)
+                if field == "federation_type":
+                    self._federation_allowed(value, self.key_of(want))
+                payload[field] = self._api_value(field, want, entry)
+                new[field] = value
         return payload, new
 
-    def build_update(self, item, want, changed):
-        return self._plan_update(item, want, changed)[0]
+    def build_update(self, item, want, changed, entry=None):
+        return self._plan_update(item, want, changed, entry)[0]
+
+    def create_payload(self, want, given):
+        return self.build_create(want, given)
+
+    def update_payload(self, item, want, changed, given):
+        return self.build_update(item, want, changed, given)
 
     def predict(self, item, want, changed):
         if item is not None:

@@ -228,6 +228,18 @@ options:
       - The organisation ids of the SDDC that this provider serves (VMware Cloud tenancy). Compared as a set.
     type: list
     elements: str
+  federation_type:
+    description:
+      - How vCenter is federated with the provider, V(DIRECT_FEDERATION) (directly with the external identity
+        provider), V(INDIRECT_FEDERATION) (through an intermediary federation broker) or V(VMWARE_SSO_FEDERATION)
+        (by VMware SSO).
+      - vCenter has this field from vSphere API 8.0.1 (V(VMWARE_SSO_FEDERATION) from 9.0). Only when a write
+        would carry it does the module read the vCenter release, once (C(GET /sdk/vimServiceVersions.xml), without
+        a session); on an older vCenter the task fails before anything is written. When every provider already
+        shows the value asked for, nothing extra is read.
+      - Left out, vCenter keeps its value. A vCenter older than 8.0.1 shows none.
+    type: str
+    choices: [DIRECT_FEDERATION, INDIRECT_FEDERATION, VMWARE_SSO_FEDERATION]
   recreate:
     description:
       - Allow the provider to be deleted and created again when O(config_tag) changes, which vCenter cannot
@@ -358,6 +370,15 @@ EXAMPLES = r"""
     provider_id: 3f1c2d9e-5a7b-4c8d-9e0f-112233445566
     state: absent
   no_log: true
+
+- name: Federate through a federation broker (vCenter 8.0.1 and later)
+  sso.oidc.vcenter_identity_provider:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: Corporate SSO
+    federation_type: INDIRECT_FEDERATION
+  no_log: true
 """
 
 RETURN = r"""
@@ -381,6 +402,7 @@ existing:
   description:
     - The provider as read before the task, in option names, with every secret masked; empty when it did not exist.
     - Options only the details show (O(org_ids), O(upn_claim), ...) are present when the task read the details.
+    - C(federation_type) is present when vCenter shows one (vSphere API 8.0.1 and later).
   returned: success
   type: dict
   sample:
@@ -395,7 +417,10 @@ existing:
       client_id: vcenter
       client_secret: "********"
 proposed:
-  description: The request body sent (or that would be sent in check mode), with every secret masked; empty when unchanged.
+  description:
+    - The request body sent (or that would be sent in check mode), with every secret masked; empty when unchanged.
+    - It carries your values as you wrote them (for example the case of O(domain_names)); the comparison alone
+      uses normalised forms.
   returned: success
   type: dict
   sample:
@@ -413,6 +438,7 @@ end_state:
     is_default: true
     domain_names: [corp.example.com, partner.example.com]
     auth_query_params: {}
+    federation_type: DIRECT_FEDERATION
     oidc:
       discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
       client_id: vcenter
@@ -435,9 +461,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vcenter
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=vcenter.single_argument_spec(), **vcenter.SINGLE_KWARGS)
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    vcenter.run_provider(sm)
+
+
 def main():
-    sm = SsoModule(vcenter.single_argument_spec(), **vcenter.SINGLE_KWARGS)
-    sm.run(vcenter.run_provider)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ providers:
   description:
     - The providers, in the order vCenter lists them. Secrets (C(client_secret), the LDAP C(password) and
       C(authentication_header)) are masked.
+    - C(federation_type) (V(DIRECT_FEDERATION), V(INDIRECT_FEDERATION) or V(VMWARE_SSO_FEDERATION)) is present
+      when vCenter shows one (vSphere API 8.0.1 and later).
   returned: success
   type: list
   elements: dict
@@ -85,6 +87,7 @@ providers:
       org_ids: []
       upn_claim: upn
       groups_claim: groups
+      federation_type: DIRECT_FEDERATION
       oidc:
         discovery_endpoint: https://login.example.com/realms/corp/.well-known/openid-configuration
         client_id: vcenter
@@ -113,9 +116,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vcenter
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=vcenter.info_argument_spec(), **vcenter.INFO_KWARGS)
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    vcenter.run_info(sm)
+
+
 def main():
-    sm = SsoModule(vcenter.info_argument_spec(), **vcenter.INFO_KWARGS)
-    sm.run(vcenter.run_info)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

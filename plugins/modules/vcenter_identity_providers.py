@@ -198,6 +198,13 @@ options:
         description: SDDC organisation ids, compared as a set.
         type: list
         elements: str
+      federation_type:
+        description:
+          - How vCenter is federated with the provider (vSphere API 8.0.1 and later; V(VMWARE_SSO_FEDERATION) from 9.0).
+          - When a write would carry it, the vCenter release is read once per task; on an older vCenter the task
+            fails before anything is written. See M(sso.oidc.vcenter_identity_provider).
+        type: str
+        choices: [DIRECT_FEDERATION, INDIRECT_FEDERATION, VMWARE_SSO_FEDERATION]
       recreate:
         description: Allow delete and create again when O(config[].config_tag) changes (the provider gets a new id).
         type: bool
@@ -348,9 +355,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vcenter
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=vcenter.set_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    vcenter.run_providers(sm)
+
+
 def main():
-    sm = SsoModule(vcenter.set_argument_spec())
-    sm.run(vcenter.run_providers)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

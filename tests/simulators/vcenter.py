@@ -36,6 +36,17 @@ Configuration (``POST /_sim/config``), for what the vendor documents leave open:
 * ``mask``: the text shown for a masked value (default ``******``).
 * ``record_exchanges``: false (default); true keeps every API request and response
   (``GET /_sim/exchanges``) for the spec conformance test.
+* ``api_version``: ``7.0.3`` (default) | ``8.0.1`` | ``9.0``: the vSphere API release. From 8.0.1 the
+  Summary, Info, CreateSpec and UpdateSpec have ``federation_type`` (``DIRECT_FEDERATION``,
+  ``INDIRECT_FEDERATION``; 9.0 adds ``VMWARE_SSO_FEDERATION``), as the official SDK bindings declare them
+  (``specs/vcenter-identity-providers.federation-type.json``); 7.0.3 refuses the field as unknown.
+  ``GET /sdk/vimServiceVersions.xml`` (no session, as vCenter serves it and pyVmomi reads it) names the release.
+* ``version_document``: true (default); false answers 404 for ``/sdk/vimServiceVersions.xml`` (a proxy that
+  passes ``/api`` only).
+* ``federation_type_default``: null (default: a provider created without ``federation_type`` shows none) or
+  a value that 8.0.1+ shows for such a provider (the bindings leave it open).
+* ``ignored_fields``: [] (default): top-level CreateSpec / UpdateSpec fields the server accepts and does not
+  store (a server that does not take a field), to test the read-back check of every write.
 
 Every response is checked against the spec (the operation's declared response schema; 401 with
 ``VapiStdErrorsUnauthenticated`` for any operation, which vCenter answers without a session); a
@@ -57,25 +68,54 @@ import uuid
 from simulators.base import Response, SimApp
 
 SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "specs", "vcenter-identity-providers.swagger.json")
+NEWER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "specs",
+                          "vcenter-identity-providers.federation-type.json")
+API_VERSIONS = ("7.0.3", "8.0.1", "9.0")
+#: the vim25 version vimServiceVersions.xml names for each release (pyVmomi's version ids)
+VIM_VERSIONS = {"7.0.3": "7.0.3.0", "8.0.1": "8.0.1.0", "9.0": "9.0.0.0"}
+VERSIONS_DOC = """<?xml version="1.0" encoding="UTF-8" ?>
+<namespaces version="1.0">
+ <namespace>
+  <name>urn:vim25</name>
+  <version>%s</version>
+  <priorVersions>
+   <version>7.0.0.0</version>
+   <version>6.7.3</version>
+  </priorVersions>
+ </namespace>
+ <namespace>
+  <name>urn:vim2</name>
+  <version>2.5</version>
+ </namespace>
+</namespaces>
+"""
 
 PROVIDERS = "/api/vcenter/identity/providers"
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "Sim-VMware1!-5f3a"
 
-_SPEC = None
+_SPECS = {}
 _VALIDATORS = {}
 _SPEC_LOCK = threading.Lock()
 
 
-def load_spec():
-    """The vendor spec (Swagger 2.0) as a dict."""
-    global _SPEC
+def load_spec(version="7.0.3"):
+    """The vendor spec (Swagger 2.0) as a dict: the 7.0.3 copy, plus the fields ``version`` adds."""
     with _SPEC_LOCK:
-        if _SPEC is None:
+        if version not in _SPECS:
+            if version not in API_VERSIONS:
+                raise ValueError("api_version %r: one of %s" % (version, ", ".join(API_VERSIONS)))
             with open(SPEC_PATH) as handle:
-                _SPEC = json.load(handle)
-        return _SPEC
+                spec = json.load(handle)
+            if version != "7.0.3":
+                with open(NEWER_PATH) as handle:
+                    newer = json.load(handle)["versions"][version]
+                spec["definitions"].update(newer["definitions"])
+                for definition, props in newer["properties"].items():
+                    spec["definitions"][definition]["properties"].update(props)
+            _SPECS[version] = spec
+        return _SPECS[version]
 
 
 def _strict(schema):
@@ -90,16 +130,16 @@ def _strict(schema):
     return schema
 
 
-def schema_validator(definition, strict=True):
+def schema_validator(definition, strict=True, version="7.0.3"):
     """A jsonschema (draft 4) validator for ``#/definitions/<definition>`` of the spec."""
     import jsonschema
 
-    key = (definition, strict)
+    key = (definition, strict, version)
     with _SPEC_LOCK:
         cached = _VALIDATORS.get(key)
     if cached is not None:
         return cached
-    definitions = load_spec()["definitions"]
+    definitions = load_spec(version)["definitions"]
     if strict:
         definitions = _strict(definitions)
     schema = {"definitions": definitions, "$ref": "#/definitions/%s" % definition}
@@ -125,9 +165,9 @@ def _relax(schema):
     return schema
 
 
-def find_operation(method, path):
+def find_operation(method, path, version="7.0.3"):
     """(path template, operation) of the spec for an ``/api`` request, or (None, None)."""
-    for template, ops in load_spec()["paths"].items():
+    for template, ops in load_spec(version)["paths"].items():
         if not template.startswith("/api/"):
             continue
         regex = "^" + template.replace("{provider}", "[^/]+") + "$"
@@ -136,11 +176,11 @@ def find_operation(method, path):
     return None, None
 
 
-def response_problems(method, path, status, body, has_body, relaxed=False):
+def response_problems(method, path, status, body, has_body, relaxed=False, version="7.0.3"):
     """Why a response does not conform to the spec: an empty list when it does."""
     import jsonschema
 
-    template, operation = find_operation(method, path)
+    template, operation = find_operation(method, path, version)
     if operation is None:
         return [] if status in (404, 405) else ["%s %s is not an operation of the spec" % (method, path)]
     declared = operation["responses"].get(str(status))
@@ -151,11 +191,11 @@ def response_problems(method, path, status, body, has_body, relaxed=False):
     schema = declared.get("schema")
     if schema is None:
         return ["HTTP %s of %s %s must have no body" % (status, method.upper(), template)] if has_body else []
-    key = ("response", template, method.lower(), status, relaxed)
+    key = ("response", template, method.lower(), status, relaxed, version)
     with _SPEC_LOCK:
         validator = _VALIDATORS.get(key)
     if validator is None:
-        definitions = _strict(load_spec()["definitions"])
+        definitions = _strict(load_spec(version)["definitions"])
         if relaxed:
             definitions = _relax(definitions)
         validator = jsonschema.Draft4Validator(dict(schema, definitions=definitions))
@@ -204,6 +244,10 @@ class VcenterSim(SimApp):
             "session_request_limit": None,
             "mask": "******",
             "record_exchanges": False,
+            "api_version": "7.0.3",
+            "version_document": True,
+            "federation_type_default": None,
+            "ignored_fields": [],
         }
 
     def initial_state(self):
@@ -233,6 +277,7 @@ class VcenterSim(SimApp):
                     self.state.setdefault(key, {}).update(copy.deepcopy(data[key]))
 
     def register_routes(self):
+        self.add_route("GET", r"/sdk/vimServiceVersions\.xml", self.service_versions)
         self.add_route("POST", r"/api/session", self.session_create, kind="auth")
         self.add_route("GET", r"/api/session", self.session_get, kind="auth")
         self.add_route("DELETE", r"/api/session", self.session_delete, kind="auth")
@@ -283,8 +328,10 @@ class VcenterSim(SimApp):
         With ``secret_visibility=omitted`` the Info lacks ``client_secret`` / ``password`` although the
         7.0.3 spec marks them required: that is the point of the setting, so it is not a violation.
         """
+        if path == "/sdk/vimServiceVersions.xml":
+            return []  # not part of the vSphere Automation API spec
         return response_problems(method, path, status, body, has_body,
-                                 relaxed=self.config.get("secret_visibility") == "omitted")
+                                 relaxed=self.config.get("secret_visibility") == "omitted", version=self.api_version())
 
     def reset(self, seed=None):
         self.exchanges = []
@@ -326,6 +373,26 @@ class VcenterSim(SimApp):
     def _provider_not_found(provider):
         return Response(404, vapi_error("NOT_FOUND", "Identity provider with id %s was not found." % provider,
                                         "com.vmware.vcenter.identity.providers.not_found", [provider]))
+
+    def api_version(self):
+        return self.config.get("api_version") or "7.0.3"
+
+    def service_versions(self, req):
+        """``/sdk/vimServiceVersions.xml``: the API release, without a session (pyVmomi reads it to pick a version)."""
+        if not self.config.get("version_document", True):
+            return Response(404, "<html><body>404 Not Found</body></html>", content_type="text/html")
+        return Response(200, VERSIONS_DOC % VIM_VERSIONS[self.api_version()], content_type="text/xml")
+
+    def _federation_type(self, prov):
+        if self.api_version() == "7.0.3":
+            return None
+        return prov.get("federation_type") or self.config.get("federation_type_default")
+
+    def _drop_ignored(self, spec):
+        """A server that does not take some fields: it accepts them and stores nothing."""
+        for field in self.config.get("ignored_fields") or ():
+            spec.pop(field, None)
+        return spec
 
     # ------------------------------------------------------------------ sessions
     def _session(self, req):
@@ -409,6 +476,8 @@ class VcenterSim(SimApp):
             "domain_names": list(prov.get("domain_names") or []),
             "auth_query_params": copy.deepcopy(prov.get("auth_query_params") or {}),
         }
+        if self._federation_type(prov):
+            out["federation_type"] = self._federation_type(prov)
         if prov["config_tag"] == "Oidc" and prov.get("oidc"):
             spec = prov["oidc"]
             oidc = {
@@ -444,6 +513,8 @@ class VcenterSim(SimApp):
             "auth_query_params": copy.deepcopy(prov.get("auth_query_params") or {}),
             "upn_claim": prov.get("upn_claim") or "acct",
         }
+        if self._federation_type(prov):
+            out["federation_type"] = self._federation_type(prov)
         if prov.get("groups_claim"):
             out["groups_claim"] = prov["groups_claim"]
         if prov.get("idm_protocol"):
@@ -486,7 +557,8 @@ class VcenterSim(SimApp):
         if req.json_error or not isinstance(req.json, dict):
             return None, self._invalid("Unable to parse the request body of %s as a JSON object%s."
                                        % (what, (": %s" % req.json_error) if req.json_error else ""))
-        errors = sorted(schema_validator(definition).iter_errors(req.json), key=lambda e: list(e.absolute_path))
+        errors = sorted(schema_validator(definition, version=self.api_version()).iter_errors(req.json),
+                        key=lambda e: list(e.absolute_path))
         if errors:
             first = errors[0]
             if first.validator == "additionalProperties":
@@ -592,6 +664,7 @@ class VcenterSim(SimApp):
         problem = self._check_semantics(spec, tag, create=True)
         if problem:
             return self._invalid(problem)
+        spec = self._drop_ignored(copy.deepcopy(spec))
         prov = {
             "name": spec.get("name", ""),
             "config_tag": tag,
@@ -604,6 +677,8 @@ class VcenterSim(SimApp):
             "idm_endpoints": list(spec.get("idm_endpoints") or []),
             "active_directory_over_ldap": copy.deepcopy(spec.get("active_directory_over_ldap")),
         }
+        if spec.get("federation_type"):
+            prov["federation_type"] = spec["federation_type"]
         if tag == "Oidc":
             oidc = copy.deepcopy(spec["oidc"])
             fields, error = self._discover(oidc["discovery_endpoint"])
@@ -639,9 +714,10 @@ class VcenterSim(SimApp):
         problem = self._check_semantics(spec, tag, create=False)
         if problem:
             return self._invalid(problem)
+        spec = self._drop_ignored(copy.deepcopy(spec))
         new = copy.deepcopy(prov)
         for field in ("name", "domain_names", "org_ids", "idm_protocol", "idm_endpoints", "upn_claim",
-                      "groups_claim"):
+                      "groups_claim", "federation_type"):
             if field in spec:
                 new[field] = copy.deepcopy(spec[field])
         if "auth_query_params" in spec:
