@@ -14,7 +14,7 @@ options:
       - AWS access key ID.
       - Give O(access_key) and O(secret_key) together, or neither. Without them the standard AWS credential chain
         of botocore applies, in this order - the E(AWS_ACCESS_KEY_ID), E(AWS_SECRET_ACCESS_KEY) and E(AWS_SESSION_TOKEN)
-        environment variables, the profile from E(AWS_PROFILE) (shared credentials and config files, IAM Identity
+        (or E(AWS_SECURITY_TOKEN)) environment variables, the profile from E(AWS_PROFILE) (shared credentials and config files, IAM Identity
         Center/SSO, assume-role, credential_process), container and instance roles. This is how the AWS credential
         type of AWX drives the module unchanged.
       - Cannot be combined with O(profile).
@@ -29,7 +29,8 @@ options:
   session_token:
     description:
       - AWS session token, for temporary credentials given in O(access_key) and O(secret_key).
-      - If not set, the credential chain reads E(AWS_SESSION_TOKEN) (see O(access_key)).
+      - If not set, the credential chain reads E(AWS_SESSION_TOKEN) or E(AWS_SECURITY_TOKEN) (see O(access_key)); AWX's
+        Amazon Web Services credential type sets both when its token field is filled.
     type: str
     aliases: [aws_session_token, security_token]
   profile:
@@ -44,8 +45,11 @@ options:
       - AWS region of the Wickr networks, for example V(us-east-1).
       - It builds the endpoint C(https://admin.wickr.<region>.amazonaws.com) and it is part of every request
         signature, so it is needed with O(endpoint_url) too.
-      - If not set, the value of the E(AWS_REGION) or E(AWS_DEFAULT_REGION) environment variable is used, else the
-        region of the AWS profile.
+      - If not set, the value of the E(AWS_REGION) or E(AWS_DEFAULT_REGION) environment variable is used (an empty
+        variable counts as unset), else the region of the AWS profile.
+      - AWX and AAP inject no region with the Amazon Web Services credential type; set this option (for example in the
+        job template's variables) or E(AWS_DEFAULT_REGION) (for example in the execution environment or AWX's extra
+        environment variables).
     type: str
     aliases: [aws_region]
   endpoint_url:
