@@ -100,6 +100,13 @@ options:
     description:
       - Whether the client must authenticate with a secret at the token endpoint. The server default is V(true).
     type: bool
+  require_pkce:
+    description:
+      - Whether the client must use PKCE (Proof Key for Code Exchange) with the authorization code flow
+        (C(requirePkce)). The server default is V(false).
+      - A server whose clients do not show C(requirePkce) (older releases) counts as V(false); setting V(true)
+        there fails in the read-back, naming the field.
+    type: bool
   client_secrets:
     description:
       - The client's secrets, in plaintext. The list is the whole list; order does not matter.
@@ -107,10 +114,11 @@ options:
         hashes the given plaintext the same way and compares; an unchanged secret costs no write, a rotated one
         is detected and written. A stored value equal to the plaintext also counts as that secret (servers that
         store what they are sent).
-      - Leave it out to keep the current secrets. Because an update sends the whole client, an update of
-        other options on a client that has secrets needs this option too, unless the server is seen to store
-        secrets as sent; otherwise the module fails for that client before any write rather than risk
-        replacing the secrets by hashes of their hashes. See the Checkmarx guide in the collection's docs.
+      - Leave it out to keep the current secrets. An update sends the whole client, so an update without this
+        option sends the stored secret values back unchanged, as Checkmarx's own client does, and checks in the
+        read-back that the server kept exactly the values it stored before. If the server re-hashed them, the task
+        fails for that client and says how to restore it (run it again with this option). O(stored_secrets=refuse)
+        makes such updates fail before any write instead. See the Checkmarx guide in the collection's docs.
       - Give V([]) to remove every secret.
     type: list
     elements: str
@@ -161,19 +169,31 @@ options:
     description:
       - Format of the access tokens issued to the client. The API's integers, in the IdentityServer4 convention;
         V(jwt) is C(0) (the server default), V(reference) is C(1).
+      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
+        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
+        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
     type: str
     choices: [jwt, reference]
   update_access_token_claims_on_refresh:
     description:
       - Whether the claims of the access token are updated on a refresh. The server default is V(false).
+      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
+        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
+        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
     type: bool
   include_jwt_id:
     description:
       - Whether JWT access tokens carry a unique C(jti). The server default is V(false).
+      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
+        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
+        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
     type: bool
   always_include_user_claims_in_id_token:
     description:
       - Whether user claims are always put in the ID token. The server default is V(false).
+      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
+        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
+        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
     type: bool
   identity_token_lifetime:
     description:

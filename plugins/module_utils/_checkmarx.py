@@ -16,9 +16,20 @@ not documented, so:
 * a write sends the plaintext the user gave, except where the stored list proves that the server
   stores values as sent (some stored value is not shaped like a hash): then a stored form is sent back
   unchanged;
-* an update that must carry the existing secrets while the user gave none sends them back only on such
-  a server; otherwise the item fails before any write, asking for ``client_secrets``, because a server
-  that hashes what it receives would hash the hashes and break every secret of the client.
+* an update that leaves ``client_secrets`` out sends the stored values back unchanged, as Checkmarx's own
+  Go client does (``cxpsemea/CxSASTClientGo`` ``iam.go`` ``SaveOIDCClient`` PUTs the client as read,
+  ``clientSecrets`` included), and the read-back must show exactly the values stored before; a server
+  that re-hashed them fails the item with the way to restore the client (give ``client_secrets``).
+  ``stored_secrets=refuse`` keeps the older behaviour: such an update fails before any write unless the
+  server is seen to store secrets as sent.
+
+Payloads carry the user's values (the engine's rule): lists in the user's order, the user's claims,
+the plaintext secrets as given; the canonical form (sorted sets, enum names) is only compared.
+
+Create-only fields: the update model generated from Checkmarx's Swagger (``UpdateOidcClientViewModel``)
+lacks ``updateAccessTokenClaimsOnRefresh``, ``accessTokenType``, ``includeJwtId`` and
+``alwaysIncludeUserClaimsInIdToken``; a server may ignore them on update. They are still sent, and the
+read-back tells: a field the server did not take fails the item, saying how to recreate the client.
 """
 
 from __future__ import annotations
@@ -61,6 +72,11 @@ COMPANION_SCOPES = {"resource_owner_client": "sast_rest_api", "resource_owner_sa
 BUILTIN_CLIENTS = ("cxsast_client", "resource_owner_client", "resource_owner_sast_client")
 MIN_SECRET_LENGTH = 4
 
+STORED_SECRETS = ["send_back", "refuse"]
+#: fields the Swagger update model lacks: a server may take them only on create
+CREATE_ONLY = ("update_access_token_claims_on_refresh", "access_token_type", "include_jwt_id",
+               "always_include_user_claims_in_id_token")
+
 GRANT_TYPES = ["authorization_code", "client_credentials", "hybrid", "implicit", "password"]
 EXCLUSIVE_GRANTS = (("implicit", "authorization_code"), ("implicit", "hybrid"), ("authorization_code", "hybrid"))
 
@@ -78,6 +94,7 @@ FIELDS = (
     ("name", "clientName", "str"),
     ("enabled", "enabled", "bool"),
     ("require_client_secret", "requireClientSecret", "bool"),
+    ("require_pkce", "requirePkce", "bool"),
     ("client_secrets", "clientSecrets", "secrets"),
     ("allowed_grant_types", "allowedGrantTypes", "set"),
     ("allowed_scopes", "allowedScopes", "set"),
@@ -106,6 +123,10 @@ FIELDS = (
 )
 OPTION_NAMES = tuple(f[0] for f in FIELDS)
 API_KEYS = tuple(f[1] for f in FIELDS)
+#: keys that newer models added (the vendor sample and older servers lack them): a list entry without
+#: them is still a full client, and a server that does not show them does not have the feature
+LATER_KEYS = ("requirePkce",)
+FULL_KEYS = tuple(k for k in API_KEYS if k not in LATER_KEYS)
 KIND = dict((f[0], f[2]) for f in FIELDS)
 API_KEY = dict((f[0], f[1]) for f in FIELDS)
 
@@ -115,6 +136,7 @@ API_KEY = dict((f[0], f[1]) for f in FIELDS)
 DEFAULTS = {
     "enabled": True,
     "require_client_secret": True,
+    "require_pkce": False,
     "allowed_grant_types": [],
     "allowed_scopes": [],
     "redirect_uris": [],
@@ -168,6 +190,7 @@ def client_options():
         "name": {"type": "str"},
         "enabled": {"type": "bool"},
         "require_client_secret": {"type": "bool"},
+        "require_pkce": {"type": "bool"},
         "client_secrets": {"type": "list", "elements": "str", "no_log": True},
         "allowed_grant_types": {"type": "list", "elements": "str", "choices": list(GRANT_TYPES)},
         "allowed_scopes": {"type": "list", "elements": "str"},
@@ -199,12 +222,21 @@ def client_options():
     }
 
 
+def stored_secrets_spec():
+    return {"stored_secrets": {"type": "str", "default": "send_back", "choices": list(STORED_SECRETS),
+                               "no_log": False}}
+
+
 def client_argument_spec():
-    return single_spec(connection_argument_spec(), client_options())
+    spec = single_spec(connection_argument_spec(), client_options())
+    spec.update(stored_secrets_spec())
+    return spec
 
 
 def clients_argument_spec():
-    return set_spec(connection_argument_spec(), client_options())
+    spec = set_spec(connection_argument_spec(), client_options())
+    spec.update(stored_secrets_spec())
+    return spec
 
 
 def info_argument_spec():
@@ -305,6 +337,8 @@ def to_canonical(option, value):
         return value or ""
     if kind == "bool" and value is not None:
         return bool(value)
+    if option == "require_pkce":
+        return False  # a server whose clients do not show requirePkce has no PKCE requirement
     if kind == "int" and value is not None and not isinstance(value, bool):
         try:
             return int(value)
@@ -611,7 +645,7 @@ class OidcClientResource(Resource):
         out = []
         for raw in raws:
             # A server whose list shows summaries only: read the full client, for those the task names.
-            if (wanted is None or raw.get("clientId") in wanted) and not all(k in raw for k in API_KEYS):
+            if (wanted is None or raw.get("clientId") in wanted) and not all(k in raw for k in FULL_KEYS):
                 if raw.get("id") is not None:
                     raw = self.client.request("GET", "%s/%s" % (CLIENTS_PATH, quote_path(raw["id"]))).json or raw
             out.append(raw)
@@ -650,37 +684,56 @@ class OidcClientResource(Resource):
             return secrets_match(want, have)
         return want == have
 
+    def written(self, field, want, have, item):
+        if field == "client_secrets":
+            return secrets_match(want, have)
+        return want == have
+
     # -- writing -----------------------------------------------------------
-    def build_create(self, want):
+    def create_payload(self, want, given):
+        """The POST body: the user's values as written, the server defaults for the rest."""
         canon = copy.deepcopy(DEFAULTS)
+        del canon["require_pkce"]  # sent only when given: older servers do not know the field
         # A new client without a name is shown by its client_id (the API's samples always carry a name).
         canon.update({"name": want["client_id"], "client_secrets": []})
-        canon.update(want)
         body = {}
         for option, api_key, _kind in FIELDS:
-            body[api_key] = to_api(option, canon[option])
-        # New secrets go as plaintext: the documented meaning of clientSecrets on a write.
-        body["clientSecrets"] = list(want.get("client_secrets") or [])
+            if option in given:
+                body[api_key] = to_api(option, copy.deepcopy(given[option]))
+            elif option in canon:
+                body[api_key] = to_api(option, canon[option])
+        # New secrets go as plaintext, in the user's order: the documented meaning of clientSecrets on a write.
+        body["clientSecrets"] = list(given.get("client_secrets") or [])
         return body
 
-    def build_update(self, item, want, changed):
+    def update_payload(self, item, want, changed, given):
+        """The PUT body: the client as the server stores it, the changed fields at the user's values."""
         raw = item["raw"]
         body = dict((k, copy.deepcopy(v)) for k, v in raw.items() if k != "id")
         for option, api_key, _kind in FIELDS:
-            if api_key not in body:
+            if api_key not in body and api_key not in LATER_KEYS:
                 body[api_key] = to_api(option, item["canon"][option])
         for option in changed:
             if option != "client_secrets":
-                body[API_KEY[option]] = to_api(option, want[option])
-        body["clientSecrets"] = self.secrets_to_send(item, want, changed)
+                # A field the user gave carries the user's value; one that replaced/overridden resets
+                # carries the default.
+                value = given[option] if option in given else want[option]
+                body[API_KEY[option]] = to_api(option, copy.deepcopy(value))
+        body["clientSecrets"] = self.secrets_to_send(item, want, changed, given)
         return body
 
-    def secrets_to_send(self, item, want, changed):
+    def build_create(self, want):
+        return self.create_payload(want, want)
+
+    def build_update(self, item, want, changed):
+        return self.update_payload(item, want, changed, want)
+
+    def secrets_to_send(self, item, want, changed, given=None):
         """The clientSecrets of a PUT: what keeps (or rotates to) the wanted secrets on any server."""
         stored = list(item["raw"].get("clientSecrets") or [])
         if "client_secrets" in want:
             out = []
-            for plain in want["client_secrets"]:
+            for plain in (given or want).get("client_secrets", want["client_secrets"]):
                 form = stored_form(plain, stored)
                 if form == plain or (form is not None and self.stores_as_sent):
                     out.append(form)
@@ -689,12 +742,37 @@ class OidcClientResource(Resource):
             return out
         if not stored or self.stores_as_sent:
             return stored
-        raise InputError(
-            "client_secrets: the client has %d secret(s), which the API shows only as hashes, and the update of "
-            "%s has to send the whole client. Sending the hashes back would let a server that hashes what it "
-            "receives replace each secret by the hash of its hash, so the module does not do it. Give "
-            "client_secrets (the plaintext, unchanged or new) with this change"
-            % (len(stored), ", ".join(changed)))
+        if (self.params or {}).get("stored_secrets") == "refuse":
+            raise InputError(
+                "client_secrets: the client has %d secret(s), which the API shows only as hashes, and the update of "
+                "%s has to send the whole client. With stored_secrets=refuse the module does not send the stored "
+                "values back (a server that hashed what it receives would replace each secret by the hash of its "
+                "hash). Give client_secrets (the plaintext, unchanged or new) with this change, or set "
+                "stored_secrets=send_back to send the stored values back unchanged as Checkmarx's own client does "
+                "(the read-back then checks that the server kept them)"
+                % (len(stored), ", ".join(changed)))
+        # Sent back unchanged, as the vendor's own client does; verify_write checks that they were kept.
+        return stored
+
+    def verify_write(self, before, after, want, fields):
+        problems = []
+        for field, text in Resource.verify_write(self, before, after, want, fields):
+            if field in CREATE_ONLY and before is not None:
+                text += (" (Checkmarx's update model lacks this field, so the server may take it only when a client "
+                         "is created: to change it, delete the client (state=absent) and create it again with "
+                         "client_secrets)")
+            problems.append((field, text))
+        if before is not None and "client_secrets" not in want:
+            had = sorted(before["raw"].get("clientSecrets") or [])
+            kept = sorted(after["raw"].get("clientSecrets") or [])
+            if had != kept:
+                problems.append(("client_secrets", (
+                    "client_secrets: the server re-hashed the %d stored secret(s) of %s %r that this update sent back "
+                    "unchanged, so the values it stored before are gone and the client's secrets no longer work. "
+                    "Restore the client: run the task again with client_secrets (the plaintext, unchanged or new); "
+                    "set stored_secrets=refuse to have such updates refused before any write on this server"
+                    % (len(had), self.kind, after["canon"].get("client_id")))))
+        return problems
 
     def send_create(self, payload, want):
         self.client.request("POST", CLIENTS_PATH, json_body=payload)

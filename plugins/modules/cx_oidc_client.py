@@ -14,9 +14,11 @@ description:
     (IdentityServer) service through its REST API (C(/cxrestapi/auth/OIDCClients)).
   - The client is found by O(client_id). Only the options you set are compared with the server; an option
     left out keeps the server's value (a new client gets the server defaults). Lists are compared as sets.
-  - An update is a full C(PUT) built from the current client plus what you set, as the API requires.
-    Because the API shows secrets only as hashes, a task that updates a client that has secrets must give
-    O(client_secrets) too (see there), unless the server is seen to store secrets as sent.
+  - An update is a full C(PUT) built from the current client plus what you set, as the API requires. The
+    secrets the API shows only as hashes are sent back unchanged when O(client_secrets) is left out, so a change
+    needs no plaintext secret (see O(stored_secrets)).
+  - Bodies carry your values as written; lists are compared as sets only. Every write is checked by a read-back;
+    a field the server did not keep fails the task, naming the field and what the server kept.
   - A task that changes nothing sends no write, and reads no more than the token request and one list.
   - The built-in clients that CxSAST itself logs in with (V(cxsast_client), V(resource_owner_client),
     V(resource_owner_sast_client)) are never deleted.
@@ -43,6 +45,19 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  stored_secrets:
+    description:
+      - What an update that leaves out the client secrets does with the secrets the client already has. The API shows
+        them only as stored values (hashes) and an update must send the whole client.
+      - V(send_back) (the default) sends the stored values back unchanged, as Checkmarx's own client
+        (C(cxpsemea/CxSASTClientGo), C(SaveOIDCClient)) does, so a change needs no plaintext secret. The read-back
+        must show exactly the values stored before; if the server re-hashed them, the task fails for that client,
+        names it and says to run it again with the plaintext secrets to restore it.
+      - V(refuse) makes such an update fail before any write, asking for the plaintext secrets, unless the server is
+        seen to store secrets as sent. Choose it for a server known to re-hash values it already stores.
+    type: str
+    choices: [send_back, refuse]
+    default: send_back
 seealso:
   - module: sso.oidc.cx_oidc_client_info
   - module: sso.oidc.cx_oidc_clients
@@ -67,6 +82,15 @@ EXAMPLES = r"""
     access_token_lifetime: 1800
     refresh_token_usage: one_time_only
   no_log: true
+
+- name: Change one option of a client whose secrets were set elsewhere (no plaintext needed)
+  sso.oidc.cx_oidc_client:
+    url: https://cxsast.example.com
+    username: "{{ cx_username }}"
+    password: "{{ cx_password }}"
+    client_id: portal
+    access_token_lifetime: 900
+    require_pkce: true
 
 - name: Rotate the secret (the old one stops working)
   sso.oidc.cx_oidc_client:
@@ -189,9 +213,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule,
 from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=cx.client_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_single(sm, cx.resource_from_module(sm), cx.entry_from_params(sm.params))
+
+
 def main():
-    sm = SsoModule(cx.client_argument_spec())
-    sm.run(lambda sm: run_single(sm, cx.resource_from_module(sm), cx.entry_from_params(sm.params)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,11 @@ clients:
       description: Whether the client may obtain tokens.
       type: bool
       returned: always
+    require_pkce:
+      description: Whether the client must use PKCE (C(requirePkce)); V(false) on a server that does not show the field.
+      type: bool
+      returned: always
+      sample: false
     client_secrets:
       description: One masked entry per stored secret (the API shows hashes only; they are masked too).
       type: list
@@ -161,6 +166,7 @@ clients:
       access_token_type: jwt
       update_access_token_claims_on_refresh: false
       include_jwt_id: false
+      require_pkce: false
       always_include_user_claims_in_id_token: false
       identity_token_lifetime: 300
       access_token_lifetime: 3600
@@ -184,9 +190,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=cx.info_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    cx.run_info(sm, cx.resource_from_module(sm))
+
+
 def main():
-    sm = SsoModule(cx.info_argument_spec())
-    sm.run(lambda sm: cx.run_info(sm, cx.resource_from_module(sm)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

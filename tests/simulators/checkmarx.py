@@ -20,8 +20,14 @@ Vendor facts (see shared/api/checkmarx.md and the vendor sample in shared/seeds/
 
 Config switches (``POST /_sim/config``), for the facts the vendor does not document:
 
-* ``secrets_stored_as``: ``hash`` (default: every value received in ``clientSecrets`` is hashed, also one
-  that already is a hash) or ``as_sent`` (stored and returned as received).
+* ``secrets_stored_as``: ``hash`` (default: a value received in ``clientSecrets`` is hashed) or ``as_sent``
+  (stored and returned as received).
+* ``resent_secrets`` (UNCONFIRMED: what a hashing server does with a value a PUT sends that the client
+  already stores, as Checkmarx's own Go client sends them): ``keep`` (default: kept as it is) or ``rehash``
+  (hashed like any other value, so the stored secret becomes the hash of its hash).
+* ``put_create_only`` (UNCONFIRMED: the Swagger update model lacks ``updateAccessTokenClaimsOnRefresh``,
+  ``accessTokenType``, ``includeJwtId``, ``alwaysIncludeUserClaimsInIdToken``): ``apply`` (default: a PUT
+  sets them like any field) or ``ignore`` (a PUT leaves them as they were).
 * ``put_omitted``: ``default`` (default: PUT is a full replacement, an omitted field takes its default)
   or ``keep`` (an omitted field keeps its value).
 * ``list_summary``: when true, the list returns only ``id``, ``clientId``, ``clientName``, ``enabled``.
@@ -29,7 +35,8 @@ Config switches (``POST /_sim/config``), for the facts the vendor does not docum
   (ASP.NET ProblemDetails with ``errors``) or ``text`` (plain text).
 * ``token_lifetime``: seconds a token lives (default: the auth client's ``accessTokenLifetime``).
 
-Control API extra: ``POST /_sim/tokens/expire`` expires every token issued so far.
+Control API extras: ``POST /_sim/tokens/expire`` expires every token issued so far; ``GET /_sim/bodies``
+lists the JSON bodies of the writes received (``{method, path, body}``), cleared with the request log.
 """
 
 import base64
@@ -67,6 +74,7 @@ FIELDS = (
     ("allowedScopes", "list", []),
     ("enabled", "bool", True),
     ("requireClientSecret", "bool", True),
+    ("requirePkce", "bool", False),
     ("redirectUris", "list", []),
     ("postLogoutRedirectUris", "list", []),
     ("frontChannelLogoutUri", "str", None),
@@ -86,6 +94,7 @@ FIELDS = (
     ("clientClaimsPrefix", "str", ""),
 )
 FIELD_NAMES = tuple(f[0] for f in FIELDS)
+CREATE_ONLY = ("updateAccessTokenClaimsOnRefresh", "accessTokenType", "includeJwtId", "alwaysIncludeUserClaimsInIdToken")
 SUMMARY_FIELDS = ("id", "clientId", "clientName", "enabled")
 CORS_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]+$")
 
@@ -132,12 +141,13 @@ class CheckmarxSim(SimApp):
 
     def __init__(self, harness=None):
         self.tokens = {}
+        self.bodies = []
         SimApp.__init__(self, harness)
 
     # ------------------------------------------------------------------ setup
     def default_config(self):
-        return {"secrets_stored_as": "hash", "put_omitted": "default", "list_summary": False,
-                "error_format": "messages", "token_lifetime": None}
+        return {"secrets_stored_as": "hash", "resent_secrets": "keep", "put_create_only": "apply",
+                "put_omitted": "default", "list_summary": False, "error_format": "messages", "token_lifetime": None}
 
     def initial_state(self):
         return {
@@ -155,6 +165,7 @@ class CheckmarxSim(SimApp):
         SimApp.reset(self, seed)
         with self.lock:
             self.tokens = {}
+            self.bodies = []
 
     def seed(self, data):
         """``clients`` entries are added (or replace the one with the same clientId), defaults filled."""
@@ -194,7 +205,17 @@ class CheckmarxSim(SimApp):
                 for token in self.tokens.values():
                     token["expires"] = 0
                 return Response(200, {"ok": True, "expired": len(self.tokens)})
+        if sub == "/bodies" and req.method == "GET":
+            with self.lock:
+                return Response(200, {"bodies": copy.deepcopy(self.bodies)})
+        if sub == "/requests" and req.method == "DELETE":
+            with self.lock:
+                self.bodies = []
         return SimApp.control(self, req)
+
+    def keep_body(self, req):
+        with self.lock:
+            self.bodies.append({"method": req.method, "path": req.path, "body": copy.deepcopy(req.json)})
 
     def register_routes(self):
         self.add_route("POST", AC + r"/identity/connect/token", self.token, kind="auth")
@@ -385,13 +406,18 @@ class CheckmarxSim(SimApp):
                 return None, self.error(400, "'%s' is not a valid CORS origin (scheme://host[:port], no path)"
                                         % origin, field="allowedCorsOrigins")
         if "clientSecrets" in body:
-            client["clientSecrets"] = self.store_secrets(client["clientSecrets"])
+            client["clientSecrets"] = self.store_secrets(client["clientSecrets"], existing)
+        if existing is not None and self.config.get("put_create_only") == "ignore":
+            for key in CREATE_ONLY:
+                client[key] = copy.deepcopy(existing.get(key))
         return client, None
 
-    def store_secrets(self, values):
+    def store_secrets(self, values, existing=None):
         if self.config.get("secrets_stored_as") == "as_sent":
             return list(values)
-        return [secret_hash(v) for v in values]
+        stored = (existing or {}).get("clientSecrets") or []
+        keep = self.config.get("resent_secrets", "keep") != "rehash"
+        return [v if keep and v in stored else secret_hash(v) for v in values]
 
     # ------------------------------------------------------------------ token endpoint
     def token(self, req):
@@ -479,6 +505,7 @@ class CheckmarxSim(SimApp):
             return problem
         if req.json_error:
             return self.error(400, "The request body is not valid JSON: %s" % req.json_error)
+        self.keep_body(req)
         client, problem = self.validate(req.json)
         if problem:
             return problem
@@ -499,6 +526,7 @@ class CheckmarxSim(SimApp):
             return problem
         if req.json_error:
             return self.error(400, "The request body is not valid JSON: %s" % req.json_error)
+        self.keep_body(req)
         client, problem = self.validate(req.json, existing=existing)
         if problem:
             return problem

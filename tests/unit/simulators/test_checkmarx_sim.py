@@ -168,11 +168,30 @@ def test_create_fills_defaults_hashes_secrets_and_answers_201(cx):
     assert cx.token_response(client_id="new", client_secret="plain-secret", scope="access_control_api").ok
 
 
-def test_hash_mode_hashes_a_hash_that_is_sent_back(cx):
+@pytest.mark.parametrize("setting, expected", [("keep", "once"), ("rehash", "twice")])
+def test_a_stored_hash_sent_back_is_kept_or_rehashed(cx, setting, expected):
+    cx.api.config("checkmarx", resent_secrets=setting)
     cx.call("POST", "/OIDCClients", body={"clientId": "new", "clientSecrets": ["plain-secret"]})
     got = cx.call("GET", "/OIDCClients/5").json()
     assert cx.call("PUT", "/OIDCClients/5", body=got).status_code == 204
-    assert cx.client("new")["clientSecrets"] == [secret_hash(secret_hash("plain-secret"))]
+    once = secret_hash("plain-secret")
+    assert cx.client("new")["clientSecrets"] == [once if expected == "once" else secret_hash(once)]
+    # a value that is not stored yet is hashed in either setting
+    assert cx.call("PUT", "/OIDCClients/5", body=dict(got, clientSecrets=["other-secret"])).status_code == 204
+    assert cx.client("new")["clientSecrets"] == [secret_hash("other-secret")]
+
+
+@pytest.mark.parametrize("setting", ["apply", "ignore"])
+def test_put_create_only_fields(cx, setting):
+    cx.api.config("checkmarx", put_create_only=setting)
+    cx.call("POST", "/OIDCClients", body={"clientId": "new"})
+    got = cx.call("GET", "/OIDCClients/5").json()
+    assert got["requirePkce"] is False
+    body = dict(got, includeJwtId=True, accessTokenType=1, requirePkce=True, accessTokenLifetime=60)
+    assert cx.call("PUT", "/OIDCClients/5", body=body).status_code == 204
+    stored = cx.client("new")
+    assert stored["requirePkce"] is True and stored["accessTokenLifetime"] == 60
+    assert (stored["includeJwtId"], stored["accessTokenType"]) == ((True, 1) if setting == "apply" else (False, 0))
 
 
 def test_as_sent_mode_stores_what_it_receives(cx):

@@ -84,7 +84,7 @@ def test_normalize_the_vendor_sample():
     canon = resource().normalize(SAMPLE)
     assert canon == {
         "client_id": "resource_owner_sast_client", "name": "Cx Sast Resource Owner Client", "enabled": True,
-        "require_client_secret": True, "client_secrets": SAMPLE["clientSecrets"],
+        "require_client_secret": True, "require_pkce": False, "client_secrets": SAMPLE["clientSecrets"],
         "allowed_grant_types": ["password"], "allowed_scopes": ["access_control_api", "offline_access", "sast_api"],
         "redirect_uris": [], "post_logout_redirect_uris": [], "front_channel_logout_uri": None,
         "front_channel_logout_session_required": True, "back_channel_logout_uri": None,
@@ -160,7 +160,7 @@ def test_build_create_sends_every_field_with_defaults_and_plaintext_secrets():
     want = res.desired({"client_id": "app", "client_secrets": ["plain-1"], "access_token_type": "reference",
                         "allowed_grant_types": ["client_credentials"]})
     body = res.build_create(want)
-    assert set(body) == set(cx.API_KEYS)
+    assert set(body) == set(cx.FULL_KEYS) and "requirePkce" not in body  # sent only when given
     assert body["clientSecrets"] == ["plain-1"]
     assert body["accessTokenType"] == 1 and body["refreshTokenUsage"] == 1 and body["refreshTokenExpiration"] == 1
     assert body["clientName"] == "app" and body["enabled"] is True and body["allowedGrantTypes"] == ["client_credentials"]
@@ -224,14 +224,17 @@ def test_rotation_sends_the_new_plaintext():
     assert res.predict(item, want, ["client_secrets"])["client_secrets"] == [cx.secret_hash("new-secret")]
 
 
-def test_update_without_secrets_of_a_client_with_hashes_fails_naming_client_secrets():
+def test_update_without_secrets_sends_the_stored_values_back_unless_refused():
+    stored = [cx.secret_hash("unknown")]
     res = resource()
-    item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=[cx.secret_hash("unknown")]))
+    item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=stored))
     want = res.desired({"client_id": "app", "enabled": False})
+    assert res.build_update(item, want, ["enabled"])["clientSecrets"] == stored  # as CxSASTClientGo does
+    res = resource({"stored_secrets": "refuse"})
     with pytest.raises(InputError) as exc:
         res.build_update(item, want, ["enabled"])
     assert str(exc.value).startswith("client_secrets: the client has 1 secret(s)")
-    assert "enabled" in str(exc.value)
+    assert "enabled" in str(exc.value) and "stored_secrets=send_back" in str(exc.value)
     # a client without secrets has nothing to lose
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=[]))
     assert res.build_update(item, want, ["enabled"])["clientSecrets"] == []
@@ -406,3 +409,51 @@ def test_the_defaults_are_the_simulators_server_defaults():
     canon = res.normalize(server_default)
     for option, value in cx.DEFAULTS.items():
         assert canon[option] == value, option
+
+
+# ---------------------------------------------------------------------------- the user's values, verification
+def test_bodies_carry_the_values_as_the_user_wrote_them():
+    res = resource()
+    given = {"client_id": "app", "client_secrets": ["zz-secret", "aa-secret"],
+             "allowed_scopes": ["sast_api", "openid", "sast_api"], "redirect_uris": ["https://b/cb", "https://a/cb"],
+             "claims": [{"type": "t2", "value": "v"}, {"type": "t1", "value": "v"}], "front_channel_logout_uri": "",
+             "access_token_type": "reference", "require_pkce": True}
+    want = res.desired(given)
+    body = res.create_payload(want, res.given(given))
+    assert body["clientSecrets"] == ["zz-secret", "aa-secret"]
+    assert body["allowedScopes"] == ["sast_api", "openid", "sast_api"]  # not the sorted comparison set
+    assert body["redirectUris"] == ["https://b/cb", "https://a/cb"]
+    assert body["claims"] == [{"type": "t2", "value": "v"}, {"type": "t1", "value": "v"}]
+    assert body["frontChannelLogoutUri"] == "" and body["accessTokenType"] == 1 and body["requirePkce"] is True
+    item = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[]))
+    upd = {"client_id": "app", "allowed_scopes": ["z_scope", "a_scope"], "require_pkce": True}
+    want = res.desired(upd)
+    body = res.update_payload(item, want, ["allowed_scopes", "require_pkce"], res.given(upd))
+    assert body["allowedScopes"] == ["z_scope", "a_scope"] and body["requirePkce"] is True
+
+
+def test_an_update_leaves_require_pkce_out_on_a_server_that_does_not_show_it():
+    res = resource()
+    item = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[]))
+    assert item["canon"]["require_pkce"] is False
+    body = res.update_payload(item, res.desired({"client_id": "app", "enabled": False}), ["enabled"], {})
+    assert "requirePkce" not in body
+
+
+def test_verify_names_rehashed_secrets_and_create_only_fields():
+    res = resource()
+    before = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[cx.secret_hash("s-1")]))
+    rehashed = item_of(res, dict(SAMPLE, id=3, clientId="app", enabled=False,
+                                 clientSecrets=[cx.secret_hash(cx.secret_hash("s-1"))]))
+    want = res.desired({"client_id": "app", "enabled": False})
+    problems = res.verify_write(before, rehashed, want, ["enabled"])
+    assert [f for f, _t in problems] == ["client_secrets"]
+    text = problems[0][1]
+    assert "re-hashed the 1 stored secret(s) of OIDC client 'app'" in text and "client_secrets" in text
+    assert cx.secret_hash("s-1") not in text
+    kept = item_of(res, dict(before["raw"], enabled=False))
+    assert res.verify_write(before, kept, want, ["enabled"]) == []
+    want = res.desired({"client_id": "app", "include_jwt_id": True})
+    problems = res.verify_write(before, before, want, ["include_jwt_id"])
+    assert problems[0][0] == "include_jwt_id" and "written as True, the server kept False" in problems[0][1]
+    assert "create it again" in problems[0][1]

@@ -43,6 +43,11 @@ def writes(cx):
     return [r for r in cx.requests("checkmarx") if r["kind"] == "write"]
 
 
+def bodies(cx):
+    """The JSON bodies of the writes the simulator received, in order."""
+    return [b["body"] for b in cx._call("checkmarx", "GET", "/bodies")["bodies"]]
+
+
 def portal(cx_conn, **extra):
     args = dict(cx_conn, client_id="portal", name="Internal portal", allowed_grant_types=["password"],
                 allowed_scopes=["access_control_api", "sast_rest_api"], redirect_uris=["https://portal.example.com/cb"],
@@ -133,11 +138,11 @@ def test_rotate_a_secret(cx, cx_conn, capsys):
     assert run(capsys, portal(cx_conn, client_secrets=[NEW_SECRET]))["changed"] is False
 
 
-def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx, cx_conn, capsys):
+def test_update_without_the_secret_is_refused_before_any_write_with_stored_secrets_refuse(cx, cx_conn, capsys):
     run(capsys, portal(cx_conn))
     before = server_client(cx, "portal")
     cx.clear_requests("checkmarx")
-    minimal = dict(cx_conn, client_id="portal", enabled=False)
+    minimal = dict(cx_conn, client_id="portal", enabled=False, stored_secrets="refuse")
     for check in (True, False):
         result = run(capsys, minimal, check=check)
         assert result["failed"] and result["_rc"] == 1 and result["action"] == "failed"
@@ -148,6 +153,97 @@ def test_update_without_the_secret_fails_before_any_write_on_a_hashing_server(cx
     result = run(capsys, dict(minimal, client_secrets=[SECRET]))
     assert result["changed"] and result["changed_fields"] == ["enabled"]
     assert server_client(cx, "portal") == dict(before, enabled=False)
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_partial_update_without_the_secret_sends_the_stored_values_back(cx, cx_conn, capsys, check):
+    """The default (stored_secrets=send_back) on a server that keeps a stored value sent back (resent_secrets=keep)."""
+    run(capsys, portal(cx_conn))
+    before = server_client(cx, "portal")
+    cx.clear_requests("checkmarx")
+    result = run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900), check=check)
+    assert result["changed"] and not result.get("failed") and result["changed_fields"] == ["access_token_lifetime"]
+    assert result["proposed"]["clientSecrets"] == ["********"]
+    if check:
+        assert writes(cx) == [] and server_client(cx, "portal") == before
+        return
+    assert [w["method"] for w in writes(cx)] == ["PUT"]
+    assert bodies(cx)[0]["clientSecrets"] == [secret_hash(SECRET)]  # the stored value, sent back
+    assert server_client(cx, "portal") == dict(before, accessTokenLifetime=900)
+    assert token_request(cx.harness, _env(cx), "portal", SECRET)[0] == 200  # the secret still works
+    cx.clear_requests("checkmarx")
+    assert run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900))["changed"] is False
+    assert writes(cx) == []
+
+
+def test_a_builtin_client_can_be_changed_without_its_secret(cx, cx_conn, capsys):
+    result = run(capsys, dict(cx_conn, client_id="resource_owner_client", access_token_lifetime=7200))
+    assert result["changed"] and not result.get("failed")
+    assert server_client(cx, "resource_owner_client")["accessTokenLifetime"] == 7200
+    # the module still logs in with the built-in client and its documented secret
+    assert run(capsys, dict(cx_conn, client_id="resource_owner_client", access_token_lifetime=7200))["changed"] is False
+
+
+def test_a_server_that_rehashes_a_resent_secret_fails_naming_the_client_and_the_fix(cx, cx_conn, capsys):
+    cx.config("checkmarx", resent_secrets="rehash")
+    run(capsys, portal(cx_conn))
+    result = run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900))
+    assert result["failed"] and result["action"] == "updated" and result["changed"]
+    msg = result["msg"]
+    assert msg.startswith("OIDC client 'portal' failed: the server did not keep what was written")
+    assert "re-hashed the 1 stored secret(s) of OIDC client 'portal'" in msg and "with client_secrets" in msg
+    assert secret_hash(SECRET) not in result["_raw"] and SECRET not in result["_raw"]
+    assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(secret_hash(SECRET))]
+    # the documented fix: give client_secrets; the client works again and a rerun is quiet
+    fixed = run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900, client_secrets=[SECRET]))
+    assert fixed["changed"] and not fixed.get("failed")
+    assert token_request(cx.harness, _env(cx), "portal", SECRET)[0] == 200
+    assert run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900, client_secrets=[SECRET]))["changed"] is False
+    # refuse protects such a server before any write
+    cx.clear_requests("checkmarx")
+    refused = run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=600, stored_secrets="refuse"))
+    assert refused["failed"] and writes(cx) == []
+
+
+@pytest.mark.parametrize("setting", ["apply", "ignore"])
+def test_create_only_fields_on_update_are_verified(cx, cx_conn, capsys, setting):
+    cx.config("checkmarx", put_create_only=setting)
+    run(capsys, portal(cx_conn))
+    result = run(capsys, portal(cx_conn, include_jwt_id=True, access_token_type="reference"))
+    stored = server_client(cx, "portal")
+    if setting == "apply":
+        assert result["changed"] and not result.get("failed")
+        assert stored["includeJwtId"] is True and stored["accessTokenType"] == 1
+        assert run(capsys, portal(cx_conn, include_jwt_id=True, access_token_type="reference"))["changed"] is False
+        return
+    assert result["failed"] and stored["includeJwtId"] is False
+    assert "include_jwt_id: written as True, the server kept False" in result["msg"]
+    assert "access_token_type: written as 'reference', the server kept 'jwt'" in result["msg"]
+    assert "delete the client (state=absent) and create it again" in result["msg"]
+    # the documented way: delete and create again (a create takes them)
+    run(capsys, dict(cx_conn, client_id="portal", state="absent"))
+    again = run(capsys, portal(cx_conn, include_jwt_id=True, access_token_type="reference"))
+    assert again["action"] == "created" and not again.get("failed")
+    assert server_client(cx, "portal")["includeJwtId"] is True
+
+
+def test_require_pkce_is_compared_and_written(cx, cx_conn, capsys):
+    created = run(capsys, portal(cx_conn, require_pkce=True))
+    assert created["end_state"]["require_pkce"] is True and server_client(cx, "portal")["requirePkce"] is True
+    assert run(capsys, portal(cx_conn, require_pkce=True))["changed"] is False
+    off = run(capsys, portal(cx_conn, require_pkce=False))
+    assert off["changed_fields"] == ["require_pkce"] and server_client(cx, "portal")["requirePkce"] is False
+
+
+def test_bodies_sent_carry_the_users_values(cx, cx_conn, capsys):
+    scopes = ["sast_rest_api", "access_control_api", "sast_rest_api"]
+    run(capsys, portal(cx_conn, allowed_scopes=scopes, allowed_grant_types=["password", "client_credentials"]))
+    body = bodies(cx)[0]
+    assert body["allowedScopes"] == scopes and body["allowedGrantTypes"] == ["password", "client_credentials"]
+    assert body["clientSecrets"] == [SECRET]
+    cx.clear_requests("checkmarx")
+    run(capsys, portal(cx_conn, redirect_uris=["https://z.example.com/cb", "https://a.example.com/cb"]))
+    assert bodies(cx)[0]["redirectUris"] == ["https://z.example.com/cb", "https://a.example.com/cb"]
 
 
 def test_a_server_that_stores_secrets_as_sent(cx, cx_conn, capsys):
@@ -220,7 +316,8 @@ def test_enum_words_and_claims(cx, cx_conn, capsys):
     assert run(capsys, args)["changed"] is False
     cleared = run(capsys, dict(args, front_channel_logout_uri=""))
     assert cleared["changed_fields"] == ["front_channel_logout_uri"]
-    assert server_client(cx, "portal")["frontChannelLogoutUri"] is None
+    assert server_client(cx, "portal")["frontChannelLogoutUri"] == ""  # sent as written
+    assert run(capsys, dict(args, front_channel_logout_uri=""))["changed"] is False
 
 
 # ---------------------------------------------------------------------------- auth
