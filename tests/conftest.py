@@ -138,7 +138,7 @@ def run_module(capsys, module, args, check=False, diff=False):
     Returns the module's JSON result with its warnings as texts, plus ``_rc`` (the exit code) and
     ``_raw`` (the whole output, to look for leaked secrets)."""
     from ansible.module_utils.common import warnings as ansible_warnings
-    from ansible.module_utils.testing import patch_module_args
+    from module_args import patch_module_args
 
     args = dict(args)
     if check:

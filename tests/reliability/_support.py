@@ -182,7 +182,7 @@ def module_env(env):
 
 def run_module(name, params, check=False, diff=False, env=None, verbosity=4):
     """Run ``sso.oidc.<name>``'s main() in this process; return a :class:`ModResult`."""
-    from ansible.module_utils.testing import patch_module_args
+    from module_args import patch_module_args
 
     args = copy.deepcopy(params)
     args.update({"_ansible_check_mode": check, "_ansible_diff": diff, "_ansible_verbosity": verbosity,
@@ -223,7 +223,7 @@ def argument_spec(name):
     if name in _SPECS:
         return _SPECS[name]
     from ansible.module_utils import basic
-    from ansible.module_utils.testing import patch_module_args
+    from module_args import patch_module_args
 
     module = importlib.import_module("%s.%s" % (MODULE_PKG, name))
     captured = {}
