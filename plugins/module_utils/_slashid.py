@@ -22,6 +22,13 @@ provider's documented defaults filled in, so the answer is the same whether or n
 server fills them in: ``authorize_scopes`` is the effective set (the always-requested
 default scopes first, then the others sorted), ``secret_lifetime`` is Go's
 ``time.Duration`` string (``720h0m0s``).
+
+That form is for comparison only (the engine's rule): creates and updates send the options
+exactly as the user wrote them (``authorize_scopes: [read:org]`` stays that, ``secret_lifetime:
+720h`` stays ``720h``), also on a provider change with ``recreate``. Options the user left out
+of an update's provider object (which the API replaces whole) keep the values the server
+showed; only apple's required ``secret_lifetime`` gets its documented default on a create
+without it.
 """
 
 from __future__ import annotations
@@ -337,6 +344,7 @@ class SlashIdCredential(Resource):
         self.where = {}
         self.may_recreate = set()
         self.current = None
+        self.given_by_key = {}
 
     # ------------------------------------------------------------------ paths and calls
     @staticmethod
@@ -561,6 +569,13 @@ class SlashIdCredential(Resource):
                     return False
         return True
 
+    def written(self, field, want, have, item):
+        saved, self.current = self.current, item
+        try:
+            return self.equal(field, want, have)
+        finally:
+            self.current = saved
+
     def recreate_needed(self, item, want):
         if want.get("provider") and want["provider"] != item["canon"].get("provider"):
             return ["provider"]
@@ -575,24 +590,42 @@ class SlashIdCredential(Resource):
             out.setdefault("secret_lifetime", PROVIDER_FIELDS["apple"]["secret_lifetime"])
         return out
 
-    def build_create(self, want):
-        provider = want["provider"]
-        payload = {"client_id": want["client_id"], "client_secret": want["client_secret"], "provider": provider}
+    def create_payload(self, want, given):
+        """The POST body: the options as the user wrote them (never the comparison form)."""
+        self.given_by_key[want["client_id"]] = given
+        provider = given.get("provider", want["provider"])
+        payload = {"client_id": given.get("client_id", want["client_id"]),
+                   "client_secret": given.get("client_secret", want.get("client_secret")), "provider": provider}
         for field in WRITE_FIELDS:
-            value = want.get(field)
+            value = given.get(field)
             if value is None or (field == "external_cred_id" and value == ""):
                 continue
             payload[field] = value
-        sub = (want.get("options") or {}).get(provider)
+        sub = (given.get("options") or {}).get(provider)
         if sub is not None:
             payload["options"] = {provider: self._api_options(provider, sub)}
         return payload
 
-    def _update_options(self, item, want):
+    def build_create(self, want):
+        return self.create_payload(want, want)
+
+    @staticmethod
+    def _stored_options(item, provider):
+        """One provider's options as the server showed them (private key left out), for a whole-object PATCH."""
+        options = item["raw"].get("options") if isinstance(item["raw"].get("options"), dict) else {}
+        shown = options.get(provider) if isinstance(options.get(provider), dict) else {}
+        out = dict((k, copy.deepcopy(v)) for k, v in shown.items() if k != "private_key" and v is not None)
+        canon = item["canon"]["options"].get(provider) or provider_defaults(provider)
+        if provider == "apple":
+            for field in ("team_id", "key_id", "secret_lifetime"):
+                if out.get(field) in (None, ""):
+                    out[field] = canon.get(field)
+        return out
+
+    def _update_options(self, item, want, given):
         provider = item["canon"]["provider"]
-        base = provider_defaults(provider) if self._full_state() else copy.deepcopy(item["canon"]["options"].get(
-            provider) or provider_defaults(provider))
-        base.update(copy.deepcopy((want.get("options") or {}).get(provider) or {}))
+        base = provider_defaults(provider) if self._full_state() else self._stored_options(item, provider)
+        base.update(copy.deepcopy((given.get("options") or {}).get(provider) or {}))
         if provider == "apple" and not base.get("private_key"):
             shown = shown_private_key(item["raw"])
             if not shown:
@@ -601,16 +634,20 @@ class SlashIdCredential(Resource):
             base["private_key"] = shown
         return {provider: self._api_options(provider, base)}
 
-    def build_update(self, item, want, changed):
+    def update_payload(self, item, want, changed, given):
+        """The PATCH body: the changed fields at the user's values (a reset field of replaced: its default)."""
         payload = {}
         for field in changed:
             if field in WRITE_FIELDS:
-                payload[field] = want[field]
+                payload[field] = given[field] if field in given else want[field]
             elif field == "client_secret":
-                payload["client_secret"] = want["client_secret"]
+                payload["client_secret"] = given.get("client_secret", want["client_secret"])
             elif field in ("options", "options.apple.private_key"):
-                payload["options"] = self._update_options(item, want)
+                payload["options"] = self._update_options(item, want, given)
         return payload
+
+    def build_update(self, item, want, changed):
+        return self.update_payload(item, want, changed, want)
 
     def mask_payload(self, payload):
         out = copy.deepcopy(payload)
@@ -718,7 +755,7 @@ class SlashIdCredential(Resource):
         self.warn("SlashID refused to create %s %r (HTTP %s) because it exists already (created meanwhile, or by "
                   "an earlier write that landed late); it was updated to the wanted state instead"
                   % (KIND, want["client_id"], exc.status))
-        payload = self.build_update(item, want, changed)
+        payload = self.update_payload(item, want, changed, self.given_by_key.get(want["client_id"], want))
         self._write("PATCH", self.path(want["client_id"]), payload,
                     self._landed(want, [f for f in changed if f not in self.write_only]), "update")
 
@@ -736,7 +773,8 @@ class SlashIdCredential(Resource):
         provider = item["canon"]["provider"]
         have = item["canon"]["options"].get(provider) or {}
         sent = payload["options"].get(provider) or {}
-        return [f for f, v in sent.items() if f == "private_key" or have.get(f) != v]
+        sent_canon = canonical_provider_options(provider, sent)
+        return [f for f in sent if f == "private_key" or have.get(f) != sent_canon.get(f)]
 
     def send_delete(self, item):
         client_id = item["canon"]["client_id"]

@@ -42,7 +42,7 @@ Config switches (``POST /_sim/config``) for what the vendor's documents leave op
     allows them; catches typos in payloads).
 
 A fault with ``when: after`` and ``status: 408`` also gives "the write landed, the client
-saw 408". The request log adds the consistency headers of each mutating call.
+saw 408". The request log adds the consistency headers and the JSON body of each mutating call.
 """
 
 import copy
@@ -352,6 +352,7 @@ class SlashIdSim(SimApp):
                 entry = self.requests[-1]
                 entry["consistency"] = req.header("SlashID-Required-Consistency")
                 entry["consistency_timeout"] = req.header("SlashID-Required-Consistency-Timeout")
+                entry["body"] = copy.deepcopy(req.json) if req.body else None
 
     def _find(self, req):
         """(route, args) for a request, refusing unencoded '/' inside {oauth_client_id}."""

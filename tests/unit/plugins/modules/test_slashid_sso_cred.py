@@ -215,7 +215,7 @@ def test_apple_lifetime_compared_as_a_duration(slashid):
     longer = dict(opts, secret_lifetime="2160h")
     result = slashid.cred(**apple(options={"apple": longer}))
     assert result["changed"]
-    assert slashid.state()["com.example.web"]["options"]["apple"]["secret_lifetime"] == "2160h0m0s"
+    assert slashid.state()["com.example.web"]["options"]["apple"]["secret_lifetime"] == "2160h"  # as written
 
 
 @pytest.mark.parametrize("options,fragment", [
@@ -479,3 +479,55 @@ def test_delete_answered_by_something_that_is_not_slashid_fails(slashid):
     slashid.fault(method="DELETE", path=PATH + "/", status=404, html=True)
     result = slashid.cred(client_id=CID, state="absent")
     assert result["failed"] and "HTTP 404" in result["msg"] and "api_url" in result["msg"]
+
+
+# ----------------------------------------------------------------------------- the user's values go out as written
+def sent_bodies(slashid):
+    return [(e["method"], e["body"]) for e in slashid.writes(slashid.log())]
+
+
+@pytest.mark.parametrize("scopes_include_defaults", [False, True])
+@pytest.mark.parametrize("duration", ["as_sent", "go"])
+def test_create_and_update_bodies_carry_the_options_as_written(slashid, scopes_include_defaults, duration):
+    slashid.config(scopes_include_defaults=scopes_include_defaults, duration_format=duration)
+    slashid.log()
+    gh = {"client_id": "gh-1", "client_secret": "gh-secret-0001", "provider": "github",
+          "options": {"github": {"authorize_scopes": ["read:org"]}}}
+    created = slashid.cred(**gh)
+    assert created["action"] == "created" and not created.get("failed")
+    [(method, body)] = sent_bodies(slashid)
+    assert method == "POST" and body["options"] == {"github": {"authorize_scopes": ["read:org"]}}
+    again = slashid.cred(**gh)  # the server may show the effective set: still equal
+    assert not again["changed"] and sent_bodies(slashid) == []
+    updated = slashid.cred(client_id="gh-1", options={"github": {"authorize_scopes": ["repo", "read:org"]}})
+    assert updated["changed_fields"] == ["options"] and not updated.get("failed")
+    [(method, body)] = sent_bodies(slashid)
+    assert method == "PATCH" and body["options"]["github"]["authorize_scopes"] == ["repo", "read:org"]
+
+    opts = {"private_key": APPLE_KEY, "team_id": "ABCDE12345", "key_id": "FGHIJ67890", "secret_lifetime": "720h"}
+    made = slashid.cred(**apple(options={"apple": opts}))
+    assert made["action"] == "created" and not made.get("failed")
+    [(method, body)] = sent_bodies(slashid)
+    assert body["options"]["apple"]["secret_lifetime"] == "720h"
+    assert made["end_state"]["options"]["apple"]["secret_lifetime"] == "720h0m0s"  # compared as a duration
+    assert not slashid.cred(**apple(options={"apple": dict(opts, secret_lifetime="720h0m0s")}))["changed"]
+    assert sent_bodies(slashid) == []
+    longer = slashid.cred(**apple(options={"apple": dict(opts, secret_lifetime="1440h")}))
+    assert longer["changed"] and not longer.get("failed")
+    [(method, body)] = sent_bodies(slashid)
+    assert method == "PATCH" and body["options"]["apple"]["secret_lifetime"] == "1440h"
+    assert body["options"]["apple"]["authorize_scopes"] == slashid.state()["com.example.web"]["options"]["apple"][
+        "authorize_scopes"]  # left out: the server's value, sent back
+
+
+def test_provider_change_with_recreate_sends_the_options_as_written(slashid):
+    slashid.reset(**{CID: stored(CID, label="l")})
+    result = slashid.cred(client_id=CID, client_secret="gh-secret-1", provider="github", recreate=True,
+                          options={"github": {"authorize_scopes": ["read:org"]}})
+    assert result["action"] == "recreated" and not result.get("failed")
+    writes = sent_bodies(slashid)
+    assert [m for m, _b in writes] == ["DELETE", "POST"]
+    assert writes[1][1]["options"] == {"github": {"authorize_scopes": ["read:org"]}}
+    assert slashid.state()[CID]["options"] == {"github": {"authorize_scopes": ["read:org"]}}
+    again = slashid.cred(client_id=CID, provider="github", options={"github": {"authorize_scopes": ["read:org"]}})
+    assert not again["changed"] and sent_bodies(slashid) == []
