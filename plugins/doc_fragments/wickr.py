@@ -96,6 +96,6 @@ notes:
   - Secret keys and session tokens, including those found by the credential chain, never appear in results,
     warnings or error messages.
 requirements:
-  - botocore >= 1.34
+  - botocore >= 1.42.14 (the first release with the AWS Wickr service model; the module fails at start-up with an older one)
   - requests
 """

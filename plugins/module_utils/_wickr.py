@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 import traceback
 
 try:
@@ -32,6 +33,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.sso.oidc.plugins.module_utils._env import ca_file_fallback, env_fallback
 
+from ansible_collections.sso.oidc.plugins.module_utils import _http
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
 
@@ -50,6 +52,9 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 SERVICE = "Wickr"
 SIGNING_NAME = "wickr"
+#: the first botocore release whose data has the ``wickr`` service model (botocore/data/wickr/2024-02-01):
+#: 1.42.13 has none, 1.42.14 has it (CHANGELOG "api-change:``wickr``")
+BOTOCORE_MIN = (1, 42, 14)
 NETWORK_ID_RE = re.compile(r"^[0-9]{8}$")
 REGION_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 # Error codes that mean "these credentials do not work here".
@@ -141,6 +146,59 @@ def info_options():
 
 
 # ---------------------------------------------------------------- small helpers
+def _version_tuple(text):
+    parts = []
+    for piece in str(text or "").split("."):
+        digits = re.match(r"[0-9]+", piece)
+        if not digits:
+            break
+        parts.append(int(digits.group(0)))
+    return tuple((parts + [0, 0, 0])[:3])
+
+
+def check_botocore():
+    """The start-up check: botocore is there and is a release with the wickr service model."""
+    if not HAS_BOTOCORE:
+        raise InputError(missing_required_lib("botocore >= %s" % ".".join(map(str, BOTOCORE_MIN))))
+    import botocore  # pylint: disable=import-outside-toplevel
+    version = getattr(botocore, "__version__", "")
+    if _version_tuple(version) < BOTOCORE_MIN:
+        raise InputError("botocore %s or later is required: it is the first release that has the AWS Wickr service "
+                         "model (wickr, API 2024-02-01); this Python (%s) has botocore %s. Upgrade it, for example "
+                         "pip install 'botocore>=%s', in the Python that runs the module (the execution "
+                         "environment under AWX)" % (".".join(map(str, BOTOCORE_MIN)), sys.executable,
+                                                     version or "of unknown version", ".".join(map(str, BOTOCORE_MIN))))
+
+
+def api_scopes(value):
+    """scopes in the API's form (one space-separated string) from what the user wrote: a string as it is,
+    a list joined with spaces, in the user's order."""
+    if value is None or isinstance(value, str):
+        return value
+    return " ".join(str(v) for v in value if v is not None)
+
+
+def _reject_userinfo(value, option, use_instead):
+    """A URL option with user information (user:password@host) is refused before any request, without its value."""
+    helper = getattr(_http, "reject_userinfo", None)
+    if helper is not None:
+        try:
+            helper(value, option, use_instead)
+        except InputError:
+            raise
+        except ValueError as exc:
+            raise InputError(str(exc))
+        return
+    try:
+        netloc = urlsplit(value or "").netloc
+    except ValueError:
+        return
+    if "@" in netloc:
+        raise InputError("%s: holds user information (user:password@ before the host name); give the URL without "
+                         "it and the credentials in %s. %s is not a secret option: Ansible shows its value in the "
+                         "task's output" % (option, use_instead, option))
+
+
 def oidc_path(network_id, suffix=""):
     return "/networks/%s/oidc%s" % (quote(str(network_id), safe=""), suffix)
 
@@ -331,8 +389,7 @@ class WickrConnection(object):
     # -- validation (no network) -------------------------------------------
     def validate(self):
         p = self.params
-        if not HAS_BOTOCORE:
-            raise InputError(missing_required_lib("botocore"))
+        check_botocore()
         if p.get("access_key") and not p.get("secret_key"):
             raise InputError("secret_key: access_key is set but secret_key is not; give both, or neither to use "
                              "the AWS credential chain (environment, profile, SSO, instance role)")
@@ -347,6 +404,8 @@ class WickrConnection(object):
             raise InputError("region: %r is not an AWS region name (for example us-east-1)" % region)
         url = p.get("endpoint_url")
         if url:
+            _reject_userinfo(url, "endpoint_url", "access_key and secret_key (AWS_ACCESS_KEY_ID, "
+                                                  "AWS_SECRET_ACCESS_KEY) or profile")
             parts = urlsplit(url)
             if parts.scheme not in ("https", "http") or not parts.netloc:
                 raise InputError("endpoint_url: %r is not an http(s) URL" % url)
@@ -579,19 +638,7 @@ class WickrOidcConfig(Resource):
 
     def list_network_ids(self):
         """Every network the credentials can see (ListNetworks, all pages)."""
-        ids, token = [], None
-        for _page in range(1000):
-            query = [("maxResults", "100")]
-            if token:
-                query.append(("nextToken", token))
-            data = self.api.request("GET", "/networks?" + encode_query(query)).json or {}
-            for network in data.get("networks") or []:
-                if isinstance(network, dict) and network.get("networkId"):
-                    ids.append(str(network["networkId"]))
-            token = data.get("nextToken")
-            if not token:
-                break
-        return ids
+        return [str(n["networkId"]) for n in list_networks(self.api) if n.get("networkId")]
 
     def read_all(self, keys=None):
         if keys is None:
@@ -663,13 +710,14 @@ class WickrOidcConfig(Resource):
 
     # -- writing -------------------------------------------------------------
     def _payload(self, values):
+        """RegisterOidcConfig body from option values in the user's (or the server's stored) form."""
         payload = {}
         for option, member in SAVE_FIELDS:
             value = values.get(option)
             if value is None:
                 continue
             if option == "scopes":
-                value = " ".join(split_scopes(value))
+                value = api_scopes(value)
             payload[member] = value
         return payload
 
@@ -678,7 +726,7 @@ class WickrOidcConfig(Resource):
         opts = self._entry_opts.get(network_id, {"validate": True, "ca_certificate": None})
         if not opts.get("validate", True):
             return None
-        body = {"issuer": values.get("issuer"), "scopes": " ".join(split_scopes(values.get("scopes")) or [])}
+        body = {"issuer": values.get("issuer"), "scopes": api_scopes(values.get("scopes")) or ""}
         if values.get("extra_auth_params"):
             body["extraAuthParams"] = values["extra_auth_params"]
         if opts.get("ca_certificate"):
@@ -693,39 +741,65 @@ class WickrOidcConfig(Resource):
                            hint="The issuer did not pass RegisterOidcConfigTest, so nothing was saved; fix issuer, "
                                 "scopes, extra_auth_params or ca_certificate, or set validate=false to skip the test")
 
-    def build_create(self, want):
+    @staticmethod
+    def _given_values(want, given):
+        """The save fields as the user wrote them (``given``); a field only ``want`` has (a default that
+        replaced adds) in its canonical form."""
+        given = given if given is not None else want
+        values = {}
+        for option, _member in SAVE_FIELDS:
+            if given.get(option) is not None:
+                values[option] = copy.deepcopy(given[option])
+            elif option in want:
+                values[option] = copy.deepcopy(want[option])
+        return values
+
+    def create_payload(self, want, given):
         network_id = want["network_id"]
         missing = [f for f in REQUIRED_ON_CREATE if _empty(want.get(f))]
         if missing:
             raise WickrTaskError(
                 "network %s has no OIDC configuration yet; to register one set %s (missing: %s)"
                 % (network_id, ", ".join(REQUIRED_ON_CREATE), ", ".join(missing)), path=oidc_path(network_id, "/save"))
-        values = dict((k, v) for k, v in want.items() if k != "network_id" and not (k in self.defaults and _empty(v)))
+        values = dict((k, v) for k, v in self._given_values(want, given).items()
+                      if not (k in self.defaults and _empty(v)))
         self._test_issuer(network_id, values)
         return self._payload(values)
 
-    def build_update(self, item, want, changed):
+    def update_payload(self, item, want, changed, given):
         network_id = want["network_id"]
-        current = item["canon"]
-        # RegisterOidcConfig saves the whole configuration: carry every field the task leaves out.
-        values = dict((option, current.get(option)) for option, _member in SAVE_FIELDS)
-        for option, _member in SAVE_FIELDS:
-            if option in want:
-                values[option] = want[option]
+        raw, current = item["raw"], item["canon"]
+        # RegisterOidcConfig saves the whole configuration: what the task leaves out is sent as the server
+        # stores it (the raw read, not our comparison form); the secret only when the read shows it in clear
+        values = {}
+        for option, member in SAVE_FIELDS:
+            if option in ("client_id", "secret"):
+                values[option] = current.get(option)
+            elif option == "sso_token_buffer_minutes":
+                values[option] = _to_int(raw.get(member))
+            elif not _empty(raw.get(member)):
+                values[option] = raw.get(member)
+        values.update(self._given_values(want, given))
         if "client_id" not in want:
-            user_id, client_id = item["raw"].get("userId") or "", item["raw"].get("clientId") or ""
+            user_id, client_id = raw.get("userId") or "", raw.get("clientId") or ""
             if user_id and client_id and user_id != client_id:
                 raise WickrTaskError(
                     "network %s: the read shows userId %r and clientId %r, and RegisterOidcConfig saves the whole "
                     "configuration; set client_id so that the save sends the right client ID as userId (nothing "
                     "was saved)" % (network_id, user_id, client_id), path=oidc_path(network_id, "/save"))
             values["client_id"] = user_id or client_id or None
-        if values.get("secret") is None and secret_visibility(item["raw"]) == "masked":
+        if values.get("secret") is None and secret_visibility(raw) == "masked":
             self.warn("network %s: RegisterOidcConfig saves the whole configuration and the API shows the stored "
                       "secret only masked, so it could not be sent again; set secret so the save keeps it"
                       % network_id)
         self._test_issuer(network_id, values)
         return self._payload(values)
+
+    def build_create(self, want):
+        return self.create_payload(want, None)
+
+    def build_update(self, item, want, changed):
+        return self.update_payload(item, want, changed, None)
 
     def _save(self, network_id, payload):
         response = self.api.request("POST", oidc_path(network_id, "/save"), json_body=payload)
@@ -799,6 +873,61 @@ def describe_config(network_id, info):
         if not _empty(value):
             out[option] = value
     return out
+
+
+# ---------------------------------------------------------------- the network info module
+#: option-space name <-> member of the botocore model's Network shape (ListNetworks)
+NETWORK_FIELDS = (
+    ("network_id", "networkId"), ("network_name", "networkName"), ("access_level", "accessLevel"),
+    ("standing", "standing"), ("aws_account_id", "awsAccountId"), ("network_arn", "networkArn"),
+    ("free_trial_expiration", "freeTrialExpiration"), ("migration_state", "migrationState"),
+    ("encryption_key_arn", "encryptionKeyArn"),
+)
+LIST_PAGE_SIZE = 100  # the model's documented maximum for maxResults
+
+
+def list_networks(api):
+    """ListNetworks (``GET /networks``), every page: follows ``nextToken`` until the service gives none."""
+    networks, token, seen = [], None, set()
+    while True:
+        query = [("maxResults", str(LIST_PAGE_SIZE))]
+        if token:
+            query.append(("nextToken", token))
+        response = api.request("GET", "/networks?" + encode_query(query))
+        data = response.json
+        if not isinstance(data, dict) or not isinstance(data.get("networks") or [], list):
+            raise ApiError(SERVICE, "GET", "/networks", status=response.status,
+                           vendor_text="the response is not a JSON object with a networks list")
+        networks.extend(n for n in data.get("networks") or [] if isinstance(n, dict))
+        token = data.get("nextToken")
+        if not token:
+            return networks
+        if token in seen:
+            raise ApiError(SERVICE, "GET", "/networks", status=response.status,
+                           vendor_text="ListNetworks gave the same nextToken twice; the pages would never end")
+        seen.add(token)
+
+
+def describe_network(raw):
+    """A Network of ListNetworks in option-space names (members the service leaves out are left out)."""
+    out = {}
+    for option, member in NETWORK_FIELDS:
+        if raw.get(member) is not None:
+            out[option] = str(raw[member]) if option == "network_id" else raw[member]
+    return out
+
+
+def network_info_options():
+    return connection_options()
+
+
+def run_network_info(sm):
+    """wickr_network_info: every network the credentials can see, all pages of ListNetworks."""
+    conn = WickrConnection(sm)
+    conn.validate()
+    networks = [describe_network(n) for n in list_networks(conn.api)]
+    sm.exit(changed=False, networks=networks, msg="%d Wickr network(s) found" % len(networks),
+            api_calls=sm.api_calls())
 
 
 TOKEN_FIELDS = (

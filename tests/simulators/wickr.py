@@ -25,6 +25,13 @@ Config switches (``POST /_sim/config``) for what the vendor documents do not set
 * ``company_id_rule``: ``any`` (default) | ``region_prefix`` (a companyId must
   start with the region, e.g. ``us-east-1-acme``, as the vendor's examples hint).
 * ``region`` (``us-east-1``), ``max_skew_seconds`` (300).
+* ``page_limit``: null (default: ListNetworks honours ``maxResults``) or N: at most N networks a page
+  whatever the client asks, so a list pages with ``nextToken`` (a service may cap its pages).
+* ``ignored_fields``: [] (default): RegisterOidcConfig members the service accepts and does not store (it
+  keeps the value it had), to test that every write is checked by its read-back.
+* ``resave``: ``overwrite`` (default; a save replaces the configuration, as "register and save" reads) |
+  ``conflict`` (a network that has a configuration refuses another save with 400 BadRequestError): whether a
+  second RegisterOidcConfig overwrites is not documented.
 """
 
 import base64
@@ -114,6 +121,9 @@ class WickrSim(SimApp):
             "company_id_rule": "any",
             "region": "us-east-1",
             "max_skew_seconds": 300,
+            "page_limit": None,
+            "ignored_fields": [],
+            "resave": "overwrite",
         }
 
     def initial_state(self):
@@ -380,6 +390,8 @@ class WickrSim(SimApp):
             return self.bad_request("maxResults must be an integer")
         if not 1 <= max_results <= 100:
             return self.validation_error("maxResults", "Member must have value between 1 and 100")
+        if self.config.get("page_limit"):
+            max_results = min(max_results, int(self.config["page_limit"]))
         sort_field = req.arg("sortFields", "networkId")
         if sort_field not in ("networkId", "networkName"):
             return self.validation_error("sortFields", "Member must be one of networkId, networkName")
@@ -487,6 +499,8 @@ class WickrSim(SimApp):
             if not body["companyId"].startswith(self.config.get("region", "us-east-1") + "-"):
                 return self.bad_request("Invalid companyId")
         previous = network.get("oidc") or {}
+        if previous and self.config.get("resave") == "conflict":
+            return self.bad_request("OIDC is already configured for this network")
         stored = {
             # a full save: what the request leaves out is not kept
             "companyId": body["companyId"], "issuer": body["issuer"], "scopes": body["scopes"],
@@ -499,6 +513,8 @@ class WickrSim(SimApp):
             "caCertificate": previous.get("caCertificate"),
             "clientId": previous.get("clientId"),
         }
+        for member in self.config.get("ignored_fields") or ():
+            stored[member] = previous.get(member)
         network["oidc"] = stored
         return Response(200, self._oidc_view(network))
 
