@@ -86,36 +86,72 @@ def _collect_secrets(spec, params, out):
                 _collect_secrets(sub, value, out)
 
 
-class SsoModule(object):
-    """An AnsibleModule plus the scrubber of every secret it was given."""
+class ModuleAdapter(object):
+    """What :class:`SsoModule` needs from Ansible, in a module process: an ``AnsibleModule``.
+
+    The controller-side runner (plugins/plugin_utils/_in_process.py) offers the same surface in
+    Ansible's worker process: ``params``, ``check_mode``, ``diff_mode``, ``warn()``, ``exit_json()``
+    and ``fail_json()`` (both end the run: here with ``SystemExit``, there with its own exception).
+    """
 
     def __init__(self, argument_spec, **kwargs):
-        kwargs.setdefault("supports_check_mode", True)
-        self.argument_spec = argument_spec
         self.module = AnsibleModule(argument_spec=argument_spec, **kwargs)
-        if requests is None:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        # AnsibleModule's diff flag: the attribute every ansible-core 2.16 to 2.21 sets from _ansible_diff.
         self.diff_mode = self.module._diff
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def exit_json(self, **result):
+        self.module.exit_json(**result)
+
+    def fail_json(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+
+class SsoModule(object):
+    """The module's side of Ansible (an adapter) plus the scrubber of every secret it was given.
+
+    ``SsoModule(spec, **kwargs)`` in a module process builds an AnsibleModule; the controller-side
+    runner passes ``adapter=`` (its own, already validated) instead.
+    """
+
+    def __init__(self, argument_spec, adapter=None, **kwargs):
+        kwargs.setdefault("supports_check_mode", True)
+        self.argument_spec = argument_spec
+        self.adapter = adapter if adapter is not None else ModuleAdapter(argument_spec, **kwargs)
+        self.module = self.adapter  # exit_json/fail_json/warn without the scrubber, for a result that must carry a secret
+        if requests is None:
+            self.adapter.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.adapter.params
+        self.check_mode = self.adapter.check_mode
+        self.diff_mode = self.adapter.diff_mode
         found = []
         _collect_secrets(argument_spec, self.params, found)
         self.scrub = Scrubber(found)
         self.clients = []
+        self._warned = []
 
     def warn(self, message):
-        self.module.warn(self.scrub(message))
+        """Warn once per message (a repeated warning is dropped the same way on every ansible-core)."""
+        message = self.scrub(message)
+        if message in self._warned:
+            return
+        self._warned.append(message)
+        self.adapter.warn(message)
 
     def add_secret(self, value):
         self.scrub.add(value)
 
     def exit(self, **result):
         self._close()
-        self.module.exit_json(**self.scrub.scrub_data(result))
+        self.adapter.exit_json(**self.scrub.scrub_data(result))
 
     def fail(self, msg, **result):
         self._close()
-        self.module.fail_json(msg=self.scrub(msg), **self.scrub.scrub_data(result))
+        self.adapter.fail_json(self.scrub(msg), **self.scrub.scrub_data(result))
 
     def _close(self):
         for closer in list(self.clients):

@@ -251,9 +251,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils._oidc import argument_spec, run_discovery
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_discovery(sm)
+
+
 def main():
-    sm = SsoModule(argument_spec())
-    sm.run(run_discovery)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

@@ -344,9 +344,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._slashid import (
 )
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=cred_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_single(sm, credential_resource(sm), entry_from_params(sm.params))
+
+
 def main():
-    sm = SsoModule(cred_argument_spec())
-    sm.run(lambda sm: run_single(sm, credential_resource(sm), entry_from_params(sm.params)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

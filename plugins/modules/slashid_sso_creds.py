@@ -359,9 +359,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule,
 from ansible_collections.sso.oidc.plugins.module_utils._slashid import creds_argument_spec, credential_resource
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=creds_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_set(sm, credential_resource(sm))
+
+
 def main():
-    sm = SsoModule(creds_argument_spec())
-    sm.run(lambda sm: run_set(sm, credential_resource(sm)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

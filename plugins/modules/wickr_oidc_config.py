@@ -216,9 +216,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._wickr import (
 )
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=single_spec(connection_options(), resource_options(), absent=False))
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_single(sm, make_resource(sm), config_entry(sm.params))
+
+
 def main():
-    sm = SsoModule(single_spec(connection_options(), resource_options(), absent=False))
-    sm.run(lambda sm: run_single(sm, make_resource(sm), config_entry(sm.params)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

@@ -233,9 +233,18 @@ def argument_spec():
     return spec
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_set(sm, make_resource(sm))
+
+
 def main():
-    sm = SsoModule(argument_spec())
-    sm.run(lambda sm: run_set(sm, make_resource(sm)))
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

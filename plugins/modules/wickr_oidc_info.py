@@ -217,9 +217,18 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils._wickr import info_options, run_info
 
 
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=info_options())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
+    run_info(sm)
+
+
 def main():
-    sm = SsoModule(info_options())
-    sm.run(run_info)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":

@@ -1,35 +1,51 @@
-# -*- coding: utf-8 -*-
-# Copyright (c) sso.oidc contributors
-# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run an sso.oidc module inside Ansible's worker process when that changes nothing but speed (private).
+"""Run an sso.oidc module's logic inside Ansible's worker process when that changes nothing but speed (private).
 
 Every sso.oidc module talks to an HTTP API. Run the usual way, each task (each loop item) writes an
 AnsiballZ payload to a temporary directory and starts a new Python that imports
 ``ansible.module_utils.basic``, ``requests`` and the collection's module_utils again. That costs
 far more than the module's own work. When the task runs on the controller itself, the worker
-process that Ansible has already started for the task can run the module's ``main()``:
+process that Ansible has already started for the task can do the module's work:
 
-- the same module code, argument validation, fallbacks, ``no_log`` masking and result;
-- the same Python, checked below (the interpreter Ansible would start for the module must be the
-  one the controller runs on), the same user (no ``become``), the same environment (the task's
-  ``environment`` keyword is applied around the call);
-- the module's JSON answer goes through the same parser as a module's output on a target.
+- the same code: each module exposes ``module_spec()`` (its argument spec and AnsibleModule options)
+  and ``run(sm)`` (its work on an :class:`SsoModule`), which its own ``main()`` uses too;
+- the same validation: :class:`ansible.module_utils.common.arg_spec.ArgumentSpecValidator` with the
+  module's own spec objects (types, choices, defaults, fallbacks, ``no_log``, mutually exclusive and
+  required options), and the same failure message for a refused or unknown option;
+- the same result: ``invocation``, ``warnings``, ``failed``/``msg`` as ``AnsibleModule.exit_json`` and
+  ``fail_json`` add them, every ``no_log`` value masked with
+  :func:`ansible.module_utils.common.parameters.remove_values` the way a module masks its result,
+  and a JSON round trip like a module's answer;
+- the same Python (the interpreter Ansible would start for the module must be the one the controller
+  runs on), the same user (no ``become``), the same environment (the task's ``environment`` keyword,
+  computed by ActionBase, is applied around the call and restored afterwards).
 
-Anything else (a remote connection, ``become``, ``async``, another interpreter, an ansible-core
-without the hooks used here, a platform other than Linux, or ``sso_oidc_in_process: false``)
-runs the module the usual way. ``-vvv`` says which way a task ran and why.
+Only public, stable ansible-core interfaces are used: ``ActionBase`` (``run``, ``_update_module_args``,
+``_compute_environment_string``, ``_execute_module``, ``_remove_tmp_path``, the attributes ``_task``,
+``_connection``, ``_play_context``, ``_templar``) as every action plugin uses them, ``ansible.constants``
+config lookups, ``Display`` and module_utils' public functions. Nothing here depends on a particular
+ansible-core release between 2.16 and 2.21.
+
+Anything else (a remote connection, ``become``, ``async``, another interpreter, a platform other than
+Linux, a module without ``module_spec``/``run``, or ``sso_oidc_in_process: false``) runs the module
+the usual way. ``-vvv`` says which way a task ran and why.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib
 import io
 import json
 import os
 import sys
+import traceback
+from collections.abc import Mapping
 
 from ansible import constants as C
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -38,8 +54,8 @@ from ansible.utils.vars import merge_hash
 display = Display()
 
 SWITCH = "sso_oidc_in_process"
-PROFILE = "legacy"  # the serialization profile of a module that declares none (all of ours)
 DISCOVERY = ("", "auto", "auto_legacy", "auto_silent", "auto_legacy_silent")
+INTERNAL = "_ansible_"
 
 
 def same_python(interpreter, executable=None):
@@ -55,29 +71,9 @@ def same_python(interpreter, executable=None):
             and os.path.realpath(candidate) == os.path.realpath(executable))
 
 
-def _core_hooks():
-    """The ansible-core pieces the in-process run relies on, or None when this ansible-core lacks them."""
-    try:
-        from ansible.module_utils import basic
-        from ansible.module_utils._internal._ansiballz import _loader
-        from ansible.module_utils.common import warnings as core_warnings
-        from ansible.module_utils.common.json import Direction, get_module_encoder
-        from ansible.vars.clean import remove_internal_keys
-    except ImportError:
-        return None
-    needed = (hasattr(basic, "_ANSIBLE_ARGS") and hasattr(basic, "_ANSIBLE_PROFILE")
-              and hasattr(_loader, "_handle_exception")
-              and isinstance(getattr(core_warnings, "_global_warnings", None), dict)
-              and isinstance(getattr(core_warnings, "_global_deprecations", None), dict))
-    if not needed:
-        return None
-    return {"basic": basic, "loader": _loader, "warnings": core_warnings, "encoder": get_module_encoder,
-            "direction": Direction, "remove_internal_keys": remove_internal_keys}
-
-
 @contextlib.contextmanager
-def _environment(extra):
-    """os.environ plus ``extra`` (the task's ``environment``), restored afterwards."""
+def environment(extra):
+    """os.environ plus ``extra`` (the task's ``environment``), restored afterwards, also on an exception."""
     if not extra:
         yield
         return
@@ -91,23 +87,152 @@ def _environment(extra):
         os.environ.update(saved)
 
 
-@contextlib.contextmanager
-def _module_globals(hooks, json_params):
-    """Set the module arguments that AnsibleModule reads, and keep module-side warnings to this run."""
-    basic, core_warnings = hooks["basic"], hooks["warnings"]
-    saved_args = (basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE)
-    saved_warn = (dict(core_warnings._global_warnings), dict(core_warnings._global_deprecations))
-    core_warnings._global_warnings.clear()
-    core_warnings._global_deprecations.clear()
-    basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE = json_params, PROFILE
+def _leaves(value):
+    """The strings of a value as ansible-core lists no_log values (its ``_return_datastructure_name``)."""
+    if isinstance(value, (str, bytes)):
+        if value:
+            yield value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _leaves(item)
+    elif value is None or isinstance(value, bool):
+        return
+    elif isinstance(value, (int, float)):
+        yield str(value)
+
+
+def no_log_values(argument_spec, params):
+    """Every value of a ``no_log`` option in ``params``, nested options (dicts, lists of dicts) and aliases too.
+
+    AnsibleModule masks the values it was given (before type conversion) and the validated ones
+    (defaults, fallbacks); the runner calls this on both."""
+    found = set()
+    if not isinstance(params, Mapping):
+        return found
+    for name, opts in argument_spec.items():
+        names = [name] + list(opts.get("aliases") or ())
+        values = [params[n] for n in names if n in params]
+        for value in values:
+            if opts.get("no_log") and value:
+                found.update(_leaves(value))
+            sub = opts.get("options")
+            if sub and value is not None:
+                for element in (value if isinstance(value, list) else [value]):
+                    found.update(no_log_values(sub, element))
+    return found
+
+
+class ModuleExit(BaseException):
+    """How the worker adapter ends a run (the module process uses SystemExit): carries the result."""
+
+    def __init__(self, result):
+        super(ModuleExit, self).__init__("module exit")
+        self.result = result
+
+
+class WorkerAdapter(object):
+    """What SsoModule needs from Ansible (params, check mode, diff, warn, exit/fail), in the worker.
+
+    Built from the module's ``module_spec()`` and the module arguments that ActionBase prepared for a
+    module process (the task's options plus ``_ansible_*`` settings from ``_update_module_args``)."""
+
+    def __init__(self, module_args, argument_spec, supports_check_mode=False, mutually_exclusive=None,
+                 required_together=None, required_one_of=None, required_if=None, required_by=None):
+        params = dict((k, v) for k, v in module_args.items() if not str(k).startswith(INTERNAL))
+        internal = dict((k, v) for k, v in module_args.items() if str(k).startswith(INTERNAL))
+        self.name = internal.get("_ansible_module_name") or "module"
+        self.check_mode = boolean(internal.get("_ansible_check_mode", False), strict=False)
+        self.diff_mode = boolean(internal.get("_ansible_diff", False), strict=False)
+        # ansible-core 2.21 adds _ansible_inject_invocation (config INJECT_INVOCATION) and AnsibleModule
+        # returns ``invocation`` only when it is true; 2.16 to 2.20 do not send it and always return it.
+        self.inject_invocation = boolean(internal.get("_ansible_inject_invocation", True), strict=False)
+        # ansible-core 2.19+ sends _ansible_tracebacks_for (the event kinds that carry a traceback);
+        # 2.16 to 2.18 add a failure's traceback at -vvv or with debug on.
+        tracebacks_for = internal.get("_ansible_tracebacks_for")
+        if tracebacks_for is None:
+            self.traceback_on_error = (int(internal.get("_ansible_verbosity") or 0) >= 3
+                                       or boolean(internal.get("_ansible_debug", False), strict=False))
+        else:
+            self.traceback_on_error = "error" in tracebacks_for
+        ignore_unknown = boolean(internal.get("_ansible_ignore_unknown_opts", False), strict=False)
+        self.warnings = []
+
+        # What AnsibleModule masks: the no_log values as given, plus those validation adds (fallbacks, defaults).
+        self.no_log_values = no_log_values(argument_spec, params)
+        validator = ArgumentSpecValidator(argument_spec, mutually_exclusive=mutually_exclusive,
+                                          required_together=required_together, required_one_of=required_one_of,
+                                          required_if=required_if, required_by=required_by)
+        validation = validator.validate(params)
+        self.params = copy.deepcopy(params)
+        self.params.update(validation.validated_parameters)
+        self.no_log_values.update(no_log_values(argument_spec, self.params))
+        # AnsibleModule's validator warns when an option and one of its aliases are both set. It would also
+        # report deprecated options and aliases; no sso.oidc option is deprecated (a unit test keeps it so).
+        for option, opts in argument_spec.items():
+            for alias in opts.get("aliases") or ():
+                if alias in params and option in params:
+                    self.warn("Both option %s and its alias %s are set." % (option, alias))
+
+        errors = validation.errors
+        error = errors[0] if len(errors.errors) else None
+        if isinstance(error, UnsupportedError) and ignore_unknown:
+            error = None
+        if error is not None:
+            msg = errors.msg
+            if isinstance(error, UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self.name, msg)
+            self.fail_json(msg)
+        if self.check_mode and not supports_check_mode:
+            self.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % self.name)
+
+    def warn(self, message):
+        self.warnings.append(str(message))
+
+    def exit_json(self, **result):
+        self._finish(result)
+
+    def fail_json(self, msg, **result):
+        result["failed"] = True
+        result["msg"] = msg
+        if "exception" not in result and self.traceback_on_error and sys.exc_info()[2] is not None:
+            result["exception"] = "".join(traceback.format_tb(sys.exc_info()[2]))
+        self._finish(result)
+
+    def _finish(self, result):
+        """What AnsibleModule._return_formatted does before it prints the result, then end the run."""
+        if self.inject_invocation:
+            result.setdefault("invocation", {"module_args": self.params})
+        else:
+            result.pop("invocation", None)
+        if self.warnings:
+            result["warnings"] = list(self.warnings)
+        preserved = dict((k, v) for k, v in result.items() if v is None or isinstance(v, bool))
+        result = remove_values(result, self.no_log_values)
+        result.update(preserved)
+        # A module's result reaches the controller as JSON: the same types here (tuples become lists ...).
+        raise ModuleExit(json.loads(json.dumps(result, default=str)))
+
+
+def run_in_worker(module, module_args, sso_module):
+    """Run ``module`` (its ``module_spec()`` and ``run(sm)``) with ``module_args``; return its result dict."""
+    spec = module.module_spec()
+    spec.setdefault("supports_check_mode", True)
+    adapter = None
     try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE = saved_args
-        core_warnings._global_warnings.clear()
-        core_warnings._global_warnings.update(saved_warn[0])
-        core_warnings._global_deprecations.clear()
-        core_warnings._global_deprecations.update(saved_warn[1])
+        with contextlib.redirect_stdout(io.StringIO()):
+            adapter = WorkerAdapter(module_args, **spec)
+            sso_module(adapter=adapter, **spec).run(module.run)
+        raise RuntimeError("The module's run() returned without a result.")
+    except ModuleExit as done:
+        return done.result
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # A module process would answer MODULE FAILURE with its traceback: a failed result, masked all the same.
+        masked = adapter.no_log_values if adapter is not None else set()
+        return remove_values({"failed": True, "msg": "MODULE FAILURE: %s: %s" % (type(exc).__name__, exc),
+                              "exception": traceback.format_exc()}, masked)
 
 
 class InProcessAction(ActionBase):
@@ -125,19 +250,17 @@ class InProcessAction(ActionBase):
         result = super(InProcessAction, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         task_vars = task_vars if task_vars is not None else {}
-        hooks = None
+        module = None
         reason = self.not_in_process(task_vars)
         if reason is None:
-            hooks = _core_hooks()
-            if hooks is None:
-                reason = "this ansible-core has no hooks for it"
+            module, reason = self._entry_point()
         if reason is not None:
             display.vvv("sso.oidc: %s runs as a module process: %s" % (self._task.action, reason),
                         host=self._play_context.remote_addr)
             return merge_hash(result, self._run_as_module(task_vars))
         display.vvv("sso.oidc: %s runs in the worker process (local connection, the controller's Python)"
                     % self._task.action, host=self._play_context.remote_addr)
-        return merge_hash(result, self._run_in_process(task_vars, hooks))
+        return merge_hash(result, self._run_in_worker(module, task_vars))
 
     def not_in_process(self, task_vars):
         """None when running in this process is equivalent to a module process, else the reason why not."""
@@ -161,6 +284,16 @@ class InProcessAction(ActionBase):
             return "the module's interpreter (%s) is not the controller's Python (%s)" % (
                 interpreter or "not known yet", sys.executable)
         return None
+
+    def _entry_point(self):
+        """(the module's Python module, None), or (None, why it cannot run here)."""
+        try:
+            module = importlib.import_module(self.module_import_name)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            return None, "the module cannot be imported on the controller (%s: %s)" % (type(exc).__name__, exc)
+        if not (callable(getattr(module, "module_spec", None)) and callable(getattr(module, "run", None))):
+            return None, "the module has no module_spec()/run() entry point"
+        return module, None
 
     def _interpreter(self, task_vars):
         """The Python that Ansible would start for the module on this host, when known without discovery.
@@ -187,25 +320,15 @@ class InProcessAction(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return data
 
-    def _run_in_process(self, task_vars, hooks):
+    def _run_in_worker(self, module, task_vars):
+        """The module's work in this process, with the arguments and environment a module process gets."""
+        from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
+
         module_args = dict(self._task.args)
+        # The same _ansible_* settings (check mode, diff, verbosity, module name ...) a module process gets.
         self._update_module_args(self._task.action, module_args, task_vars)
-        environment = {}
-        self._compute_environment_string(environment)
-        encoder = hooks["encoder"](PROFILE, hooks["direction"].CONTROLLER_TO_MODULE)
-        json_params = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}, cls=encoder).encode("utf-8")
-        stdout = io.StringIO()
-        rc = 0
-        with _environment(environment), _module_globals(hooks, json_params), contextlib.redirect_stdout(stdout):
-            try:
-                try:
-                    importlib.import_module(self.module_import_name).main()
-                    raise RuntimeError("The module did not exit with a result.")
-                except Exception as exc:  # pylint: disable=broad-exception-caught
-                    # What the AnsiballZ wrapper does with an unhandled exception: a failed result, exit 1.
-                    hooks["loader"]._handle_exception(exc, PROFILE)
-            except SystemExit as exc:
-                rc = exc.code if isinstance(exc.code, int) else 1
-        data = self._parse_returned_data({"rc": rc, "stdout": stdout.getvalue(), "stderr": ""}, PROFILE)
-        hooks["remove_internal_keys"](data)
-        return data
+        env = {}
+        # Fills ``env`` with the task's templated ``environment`` keyword (2.16 to 2.21: same signature).
+        self._compute_environment_string(env)
+        with environment(env):
+            return run_in_worker(module, module_args, SsoModule)

@@ -79,9 +79,13 @@ def test_worker_and_module_process_give_the_same_results(run_playbook, tmp_path)
     assert res["refused"]["failed"] and "access_token_lifetime" in res["refused"]["msg"]
     assert res["unknown"]["failed"] and "no_such_option" in res["unknown"]["msg"]
     assert [r["changed"] for r in res["loop"]] == [True, True]
-    # The first item warns about its scopes; the second item must not repeat that warning.
+    # The first item warns about its scopes; the second item must not repeat that warning. Counted as
+    # displayed warnings: at -vvv ansible-core 2.16 to 2.18 also print the item's result with its warnings.
+    displayed = re.compile(r"\[WARNING\]: +" + re.escape(WARNING))
     for output in (worker.output, module.output):
-        assert output.count(WARNING) == 1, output
+        assert len(displayed.findall(output)) == 1, output
+    for item in res["loop"]:
+        assert WARNING not in json.dumps(item) or item["item"] == ["profile", "email"], item
     assert res["delete"]["changed"] and not res["delete_again"]["changed"]
     # The play without module_defaults found the server through the CX_* variables of its environment keyword.
     assert res["env"]["clients"] and all(c["client_id"] != "eq-app" for c in res["env"]["clients"]), res["env"]

@@ -2,20 +2,34 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """When an sso.oidc task may run in Ansible's worker process, and when it must not.
 
+And what the controller-side runner returns: the same result as the module process, compared with a
+real module process (the module file run by the same Python, as AnsiballZ runs it) for validation,
+masking, fallbacks, warnings, check and diff mode, and a real run against the Checkmarx simulator.
+
 Run by test_in_process.py in a pytest process of their own: importing Ansible's controller
 (``ansible.plugins.action``) switches ``ansible.module_utils`` to its controller behaviour for the
 whole process (module warnings go straight to Display, tracebacks follow the controller's
 settings), which the module tests that share a pytest worker must not see.
 """
 
+import importlib
+import json
 import os
+import subprocess
 import sys
+import types
 from unittest import mock
 
 import pytest
 
+from ansible.module_utils import basic
+
+from conftest import COLLECTIONS_ROOT, warning_texts
+from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.plugin_utils import _in_process
-from ansible_collections.sso.oidc.plugins.plugin_utils._in_process import InProcessAction, same_python
+from ansible_collections.sso.oidc.plugins.plugin_utils._in_process import (
+    InProcessAction, ModuleExit, WorkerAdapter, no_log_values, run_in_worker, same_python,
+)
 
 
 def make_action(transport="local", become=False, async_val=0, delegate_to=None):
@@ -135,32 +149,335 @@ def test_every_module_has_its_action_plugin():
     assert modules == actions
 
 
-def test_this_ansible_core_has_the_hooks():
-    assert _in_process._core_hooks() is not None
+# ----------------------------------------------------------------------------- the runner
+
+MODULES = os.path.join(COLLECTIONS_ROOT, "ansible_collections", "sso", "oidc", "plugins", "modules")
+PASSWORD = "uc-pw-Secret-81f2"
+CLIENT_SECRET = "uc-client-Secret-4c1d"
+NESTED_SECRET = "uc-nested-Secret-77aa"
+ENV_PASSWORD = "uc-env-pw-Secret-5e09"
+SECRETS = (PASSWORD, CLIENT_SECRET, NESTED_SECRET, ENV_PASSWORD)
+KNOWN_INTERNAL = set("_ansible_%s" % k for k in getattr(basic, "PASS_VARS", {}))
 
 
-def test_environment_is_applied_and_restored(monkeypatch):
+def internal(name, check=False, diff=False, verbosity=0, **extra):
+    """The _ansible_* settings ActionBase._update_module_args gives a module (those this ansible-core knows)."""
+    args = {"_ansible_module_name": "sso.oidc." + name, "_ansible_check_mode": check, "_ansible_diff": diff,
+            "_ansible_verbosity": verbosity, "_ansible_debug": False, "_ansible_no_log": False}
+    if "_ansible_inject_invocation" in KNOWN_INTERNAL:  # ansible-core 2.21+
+        args["_ansible_inject_invocation"] = True
+    if "_ansible_tracebacks_for" in KNOWN_INTERNAL:  # ansible-core 2.19+
+        args["_ansible_tracebacks_for"] = []
+    args.update(extra)
+    return args
+
+
+def as_module_process(name, args, env=None, tmp_path=None):
+    """The module file run as its own process by this Python (what AnsiballZ does on the controller)."""
+    path = os.path.join(str(tmp_path), "args.json")
+    with open(path, "w") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    run_env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT)
+    run_env.update(env or {})
+    proc = subprocess.run([sys.executable, os.path.join(MODULES, name + ".py"), path], capture_output=True,
+                          text=True, env=run_env, timeout=120, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert lines, proc.stdout + proc.stderr
+    return normal(json.loads(lines[-1]))
+
+
+def in_worker(name, args, env=None):
+    module = importlib.import_module("ansible_collections.sso.oidc.plugins.modules." + name)
+    with _in_process.environment(env or {}):
+        return normal(run_in_worker(module, args, SsoModule))
+
+
+def normal(result):
+    """Warnings as texts (2.19+ modules print structured ones); no traceback (it differs by nature)."""
+    result = dict(result)
+    result.pop("exception", None)
+    if "warnings" in result:
+        result["warnings"] = warning_texts(result)
+    return result
+
+
+def both(name, args, tmp_path, env=None):
+    module = as_module_process(name, args, env=env, tmp_path=tmp_path)
+    worker = in_worker(name, args, env=env)
+    assert worker == module
+    for secret in SECRETS:
+        assert secret not in json.dumps(worker)
+    return worker
+
+
+@pytest.fixture(autouse=False)
+def no_cx_env(monkeypatch):
+    for name in [n for n in os.environ if n.startswith("CX_")]:
+        monkeypatch.delenv(name)
+
+
+def test_every_module_exposes_its_spec_and_entry_point_and_main_uses_them():
+    for filename in sorted(os.listdir(MODULES)):
+        if not filename.endswith(".py"):
+            continue
+        module = importlib.import_module("ansible_collections.sso.oidc.plugins.modules." + filename[:-3])
+        if not hasattr(module, "module_spec"):
+            # A module without it runs as a module process (see test_a_module_without_an_entry_point...).
+            continue
+        spec = module.module_spec()
+        assert isinstance(spec["argument_spec"], dict) and callable(module.run)
+        with open(module.__file__) as handle:
+            assert "SsoModule(**module_spec()).run(run)" in handle.read(), filename
+        # The runner reproduces AnsibleModule's alias warnings but no deprecation: keep options undeprecated.
+        stack = [spec["argument_spec"]]
+        while stack:
+            for opts in stack.pop().values():
+                assert not set(opts) & {"removed_in_version", "removed_at_date", "deprecated_aliases"}, filename
+                if opts.get("options"):
+                    stack.append(opts["options"])
+
+
+def test_a_module_without_an_entry_point_runs_as_a_module(monkeypatch):
+    action = make_action()
+    bare = types.ModuleType("bare")
+    monkeypatch.setitem(sys.modules, action.module_import_name, bare)
+    assert action._entry_point() == (None, "the module has no module_spec()/run() entry point")
+    monkeypatch.setitem(sys.modules, action.module_import_name, None)  # import raises ImportError
+    module, reason = action._entry_point()
+    assert module is None and reason.startswith("the module cannot be imported on the controller (ModuleNotFoundError")
+
+
+def test_the_real_modules_have_an_entry_point():
+    from ansible_collections.sso.oidc.plugins.action import cx_oidc_clients
+
+    action = make_action()
+    action.__class__ = cx_oidc_clients.ActionModule
+    module, reason = action._entry_point()
+    assert reason is None and module.__name__.endswith(".cx_oidc_clients")
+
+
+def test_unknown_option_fails_like_the_module(tmp_path, no_cx_env):
+    args = dict(internal("cx_oidc_client"), url="https://cx.invalid", password=PASSWORD, client_id="a",
+                no_such_option=1)
+    res = both("cx_oidc_client", args, tmp_path)
+    assert res["failed"] and res["msg"].startswith(
+        "Unsupported parameters for (sso.oidc.cx_oidc_client) module: no_such_option. Supported parameters include:")
+
+
+def test_a_refused_type_and_a_missing_option_fail_like_the_module(tmp_path, no_cx_env):
+    res = both("cx_oidc_client", dict(internal("cx_oidc_client"), url="https://cx.invalid", client_id="a",
+                                      access_token_lifetime="soon", password=PASSWORD), tmp_path)
+    assert res["failed"] and "access_token_lifetime" in res["msg"]
+    res = both("cx_oidc_client", dict(internal("cx_oidc_client"), url="https://cx.invalid"), tmp_path)
+    assert res["failed"] and "client_id" in res["msg"]
+
+
+def test_mutually_exclusive_and_required_one_of_come_from_the_module_spec(tmp_path):
+    res = both("vcenter_identity_provider_info",
+               dict(internal("vcenter_identity_provider_info"), hostname="vc.invalid", name="a", provider_id="b"),
+               tmp_path)
+    assert res["failed"] and "mutually exclusive" in res["msg"]
+
+
+def test_nested_no_log_values_are_masked_everywhere_like_the_module(tmp_path, no_cx_env):
+    # A refused entry fails before any request: invocation.module_args shows every option, masked.
+    args = dict(internal("cx_oidc_clients"), url="https://cx.invalid", password=PASSWORD, state="merged",
+                config=[{"client_id": "a", "client_secrets": [NESTED_SECRET], "access_token_lifetime": -1},
+                        {"client_id": "a", "client_secrets": [CLIENT_SECRET]}])
+    res = both("cx_oidc_clients", args, tmp_path)
+    assert res["failed"]
+    shown = res["invocation"]["module_args"] if "invocation" in res else None
+    if shown is not None:
+        assert shown["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+        assert shown["config"][0]["client_secrets"] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"]
+        # A no_log option's default is masked as well.
+        assert shown["auth_client_secret"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_no_log_values_walks_nested_options_aliases_and_leaves():
+    spec = {"a": {"type": "str", "no_log": True, "aliases": ["b"]},
+            "n": {"type": "int", "no_log": True},
+            "flag": {"type": "bool", "no_log": True},
+            "d": {"type": "dict", "no_log": True},
+            "items": {"type": "list", "elements": "dict", "options": {
+                "s": {"type": "str", "no_log": True},
+                "inner": {"type": "dict", "options": {"k": {"type": "list", "no_log": True}}}}}}
+    params = {"b": "alias-value", "n": 42, "flag": True, "d": {"x": "dv", "y": [b"bv", None]},
+              "items": [{"s": "sv", "inner": {"k": ["k1", 7]}}, "not a dict", {"s": ""}]}
+    assert no_log_values(spec, params) == {"alias-value", "42", "dv", "bv", "sv", "k1", "7"}
+    assert no_log_values(spec, None) == set()
+
+
+def test_fallback_values_from_the_environment_are_masked_like_the_module(tmp_path, no_cx_env):
+    env = {"CX_URL": "https://cx.invalid", "CX_USERNAME": "admin", "CX_PASSWORD": ENV_PASSWORD}
+    res = both("cx_oidc_client", dict(internal("cx_oidc_client"), client_id="a", access_token_lifetime=-5,
+                                      no_such_option=True), tmp_path, env=env)
+    if "invocation" in res:
+        assert res["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+        assert res["invocation"]["module_args"]["url"] == "https://cx.invalid"
+    assert ENV_PASSWORD not in json.dumps(res)
+
+
+def test_alias_warnings_come_with_the_failure_like_the_module(tmp_path):
+    args = dict(internal("wickr_oidc_info"), network_id="1", region="us-east-1", access_key="AKIA1",
+                aws_access_key_id="AKIA1", secret_key="s-Secret", no_such_option=1)
+    res = both("wickr_oidc_info", args, tmp_path)
+    assert res["failed"] and res["warnings"] == ["Both option access_key and its alias aws_access_key_id are set."]
+
+
+def test_check_diff_warnings_and_a_real_run_like_the_module(tmp_path, cx, cx_conn):
+    client = dict(cx_conn, client_id="uc-app", name="Unit app", allowed_grant_types=["authorization_code"],
+                  redirect_uris=["https://uc.example.com/cb"], client_secrets=[CLIENT_SECRET])
+    checked = both("cx_oidc_client", dict(internal("cx_oidc_client", check=True, diff=True), **client), tmp_path)
+    assert checked["changed"] and checked["action"] == "created" and "diff" in checked
+    assert not cx.state("checkmarx").get("clients", [{}]) or all(
+        c.get("clientId") != "uc-app" for c in cx.state("checkmarx")["clients"])
+    created = in_worker("cx_oidc_client", dict(internal("cx_oidc_client", diff=True), **client))
+    assert created["changed"] and created["diff"]["after"]["client_secrets"] != [CLIENT_SECRET]
+    rerun = both("cx_oidc_client", dict(internal("cx_oidc_client"), **client), tmp_path)
+    assert not rerun["changed"] and rerun["action"] == "unchanged" and "diff" not in rerun
+    # A refused login: the vendor's failure, masked, the same both ways.
+    refused = both("cx_oidc_client", dict(internal("cx_oidc_client"), **dict(client, password=PASSWORD)), tmp_path)
+    assert refused["failed"]
+
+
+def test_warnings_reach_the_result_once(tmp_path, cx, cx_conn):
+    spec = importlib.import_module("ansible_collections.sso.oidc.plugins.modules.cx_oidc_client_info").module_spec()
+    adapter = WorkerAdapter(dict(internal("cx_oidc_client_info"), **cx_conn), **spec)
+    sm = SsoModule(adapter=adapter, **spec)
+    sm.warn("careful with " + cx_conn["password"])
+    sm.warn("careful with " + cx_conn["password"])
+    with pytest.raises(ModuleExit) as done:
+        sm.exit(changed=False)
+    assert done.value.result["warnings"] == ["careful with ********"]
+
+
+def test_failures_and_tracebacks():
+    spec = {"argument_spec": {"name": {"type": "str"}}}
+    adapter = WorkerAdapter(dict(internal("x", verbosity=3), name="n"), **spec)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        with pytest.raises(ModuleExit) as done:
+            adapter.fail_json("it failed", extra=1)
+    result = done.value.result
+    assert result["failed"] is True and result["msg"] == "it failed" and result["extra"] == 1
+    if "_ansible_tracebacks_for" in KNOWN_INTERNAL:  # 2.19+: only when the controller asks for error tracebacks
+        assert "exception" not in result
+        adapter = WorkerAdapter(dict(internal("x", _ansible_tracebacks_for=["error"]), name="n"), **spec)
+    else:  # 2.16 to 2.18: at -vvv
+        assert "test_failures_and_tracebacks" in result["exception"]
+        adapter = WorkerAdapter(dict(internal("x", verbosity=0), name="n"), **spec)
+        with pytest.raises(ModuleExit) as done:
+            adapter.fail_json("no traceback below -vvv")
+        assert "exception" not in done.value.result
+        adapter = WorkerAdapter(dict(internal("x", verbosity=3), name="n"), **spec)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        with pytest.raises(ModuleExit) as done:
+            adapter.fail_json("with traceback")
+    assert "exception" in done.value.result
+
+
+def test_invocation_follows_inject_invocation_and_results_are_json():
+    spec = {"argument_spec": {"name": {"type": "str"}, "pw": {"type": "str", "no_log": True}}}
+    adapter = WorkerAdapter(dict(internal("x"), name="n", pw="pw-Secret-9", _ansible_inject_invocation=False),
+                            **spec)
+    with pytest.raises(ModuleExit) as done:
+        adapter.exit_json(changed=False, data=("pw-Secret-9", 1), none=None, invocation={"x": 1})
+    assert done.value.result == {"changed": False, "data": ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", 1], "none": None}
+    adapter = WorkerAdapter(dict(internal("x"), name="n", pw="pw-Secret-9"), **spec)
+    with pytest.raises(ModuleExit) as done:
+        adapter.exit_json(changed=True, msg="has pw-Secret-9 inside")
+    result = done.value.result
+    assert result["msg"] == "has ******** inside"
+    if "_ansible_inject_invocation" in KNOWN_INTERNAL or "_ansible_inject_invocation" not in internal("x"):
+        assert result["invocation"] == {"module_args": {"name": "n", "pw": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}}
+
+
+def test_check_mode_of_a_module_without_it_is_skipped():
+    adapter_args = dict(internal("x", check=True), name="n")
+    with pytest.raises(ModuleExit) as done:
+        WorkerAdapter(adapter_args, argument_spec={"name": {"type": "str"}}, supports_check_mode=False)
+    assert done.value.result["skipped"] is True and "does not support check mode" in done.value.result["msg"]
+    adapter = WorkerAdapter(dict(internal("x", check=True, diff=True), name="n"), argument_spec={"name": {}},
+                            supports_check_mode=True)
+    assert adapter.check_mode and adapter.diff_mode and adapter.params == {"name": "n"}
+
+
+def test_unknown_options_may_be_ignored_when_the_controller_says_so():
+    adapter = WorkerAdapter(dict(internal("x"), name="n", other=1, _ansible_ignore_unknown_opts=True),
+                            argument_spec={"name": {"type": "str"}})
+    assert adapter.params["name"] == "n"
+
+
+def test_an_exception_outside_the_module_run_is_a_masked_failure():
+    module = types.ModuleType("broken")
+    module.module_spec = lambda: {"argument_spec": {"pw": {"type": "str", "no_log": True}}}
+
+    def run(sm):
+        raise AssertionError("cannot happen")
+    module.run = run
+
+    class Exploding(SsoModule):
+        def run(self, fn):
+            raise RuntimeError("broken with %s" % self.params["pw"])
+    result = run_in_worker(module, dict(internal("x"), pw="pw-Secret-3"), Exploding)
+    assert result["failed"] and result["msg"] == "MODULE FAILURE: RuntimeError: broken with ********"
+    assert "pw-Secret-3" not in json.dumps(result)
+    # A run() that returns without exit_json/fail_json is a failure too.
+    module.run = lambda sm: None
+    result = run_in_worker(module, dict(internal("x"), pw="pw-Secret-3"), SsoModule)
+    assert result["failed"] and "returned without a result" in result["msg"]
+
+
+def test_environment_is_applied_and_restored_also_on_an_exception(monkeypatch):
     monkeypatch.setenv("SSO_OIDC_KEEP", "1")
     monkeypatch.delenv("SSO_OIDC_EXTRA", raising=False)
-    with _in_process._environment({"SSO_OIDC_EXTRA": 5, "SSO_OIDC_KEEP": "2"}):
+    with _in_process.environment({"SSO_OIDC_EXTRA": 5, "SSO_OIDC_KEEP": "2"}):
         assert os.environ["SSO_OIDC_EXTRA"] == "5" and os.environ["SSO_OIDC_KEEP"] == "2"
     assert "SSO_OIDC_EXTRA" not in os.environ and os.environ["SSO_OIDC_KEEP"] == "1"
+    with pytest.raises(ModuleExit):
+        with _in_process.environment({"SSO_OIDC_EXTRA": "x"}):
+            raise ModuleExit({})
+    assert "SSO_OIDC_EXTRA" not in os.environ
+    with _in_process.environment({}):
+        assert os.environ["SSO_OIDC_KEEP"] == "1"
 
 
-def test_module_warnings_stay_in_their_run():
-    # In a controller process module_utils' warn() goes straight to Display; an ansible-core that
-    # collects module warnings in these dicts must not carry them from one loop item to the next.
-    hooks = _in_process._core_hooks()
-    warnings, basic = hooks["warnings"], hooks["basic"]
-    warnings._global_warnings["before"] = None
-    try:
-        with _in_process._module_globals(hooks, b"{}"):
-            assert not warnings._global_warnings
-            assert basic._ANSIBLE_ARGS == b"{}" and basic._ANSIBLE_PROFILE == "legacy"
-            warnings._global_warnings["during"] = None
-            warnings._global_deprecations["during"] = None
-        assert list(warnings._global_warnings) == ["before"] and not warnings._global_deprecations
-        assert basic._ANSIBLE_ARGS is None
-    finally:
-        warnings._global_warnings.clear()
-        warnings._global_deprecations.clear()
+def test_the_action_runs_the_module_with_the_tasks_environment(monkeypatch, cx, cx_conn):
+    """_run_in_worker: module args from _update_module_args, environment from _compute_environment_string."""
+    from ansible_collections.sso.oidc.plugins.action import cx_oidc_client_info
+
+    monkeypatch.delenv("CX_PASSWORD", raising=False)
+    action = make_action()
+    action.__class__ = cx_oidc_client_info.ActionModule
+    action._task.args = dict((k, v) for k, v in cx_conn.items() if k != "password")
+    action._task.action = "sso.oidc.cx_oidc_client_info"
+
+    def update_module_args(name, args, task_vars):
+        args.update(internal("cx_oidc_client_info"))
+
+    def compute_environment(out):
+        out["CX_PASSWORD"] = cx_conn["password"]
+        assert os.environ.get("CX_PASSWORD") is None
+        return "CX_PASSWORD=..."
+    action._update_module_args = update_module_args
+    action._compute_environment_string = compute_environment
+    module, reason = action._entry_point()
+    result = action._run_in_worker(module, local_vars())
+    assert not result.get("failed"), result
+    assert isinstance(result["clients"], list) and "CX_PASSWORD" not in os.environ
+    assert cx_conn["password"] not in json.dumps(result)
+
+
+def test_no_private_ansible_core_name_is_used():
+    root = os.path.join(os.path.dirname(_in_process.__file__), "..")
+    for folder, _dirs, files in os.walk(root):
+        for filename in files:
+            if filename.endswith(".py"):
+                with open(os.path.join(folder, filename)) as handle:
+                    text = handle.read()
+                for needle in ("._internal", "basic._ANSIBLE_", "ansible.vars.clean", "_parse_returned_data"):
+                    assert needle not in text, (filename, needle)

@@ -17,12 +17,14 @@ def test_in_process_cases_in_their_own_process():
                           cwd=TESTS, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     passed = re.search(r"(\d+) passed", proc.stdout)
-    assert passed and int(passed.group(1)) >= 20, proc.stdout[-3000:]
+    assert passed and int(passed.group(1)) >= 40, proc.stdout[-3000:]
 
 
 def test_this_process_is_not_a_controller():
     """The module tests of this pytest process see module_utils as a module process does."""
-    from ansible.module_utils import _internal
-
-    assert not _internal.is_controller
     assert "ansible.plugins.action" not in sys.modules
+    try:  # ansible-core 2.19+ has a controller switch in module_utils; 2.16 to 2.18 do not
+        from ansible.module_utils import _internal
+    except ImportError:
+        return
+    assert not _internal.is_controller
