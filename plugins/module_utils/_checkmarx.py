@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover
 from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    MASK, ApiClient, ApiError, quote_path, short_body,
+    MASK, ApiClient, ApiError, quote_path, refuse_url_credentials, short_body,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
     connection_spec, set_spec, single_spec,
@@ -559,6 +559,11 @@ def check_connection(params):
 
 def session_from_module(sm):
     """Check the connection options and build the session (no request is sent here)."""
+    refused = refuse_url_credentials(
+        "url", sm.params.get("url"), "username and password (CX_USERNAME and CX_PASSWORD), or token (CX_TOKEN)",
+        module=sm)
+    if refused:
+        raise InputError(refused)
     check_connection(sm.params)
     session = CxSession(sm.params, scrubber=sm.scrub, warn=sm.warn, add_secret=sm.add_secret)
     sm.register_client(session.api)

@@ -19,7 +19,7 @@ import random
 import time
 import traceback
 
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -61,6 +61,75 @@ def secret_variants(value):
     out.add(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
     out.add(base64.b64encode(raw).decode("ascii").rstrip("="))
     return {v for v in out if v}
+
+
+def url_userinfo(value):
+    """The user information of a URL or host option (``user:pw`` of ``https://user:pw@host``), or None.
+
+    A value without a scheme (``user:pw@vcenter.example.com``, as a host option may be given) is read
+    the same way: everything before the last ``@`` of the authority.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    rest = text.split("://", 1)[1] if "://" in text else text
+    authority = rest
+    for stop in ("/", "?", "#"):
+        authority = authority.split(stop, 1)[0]
+    if "@" not in authority:
+        return None
+    return authority.rsplit("@", 1)[0]
+
+
+def _no_log_sets(module):
+    """The ``no_log_values`` sets behind an SsoModule: its adapter's (the in-process runner) and the
+    AnsibleModule's, which mask ``invocation`` when the result is returned."""
+    found, seen, todo = [], set(), [module]
+    while todo:
+        obj = todo.pop()
+        if obj is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        values = getattr(obj, "no_log_values", None)
+        if isinstance(values, set):
+            found.append(values)
+        todo.extend(getattr(obj, name, None) for name in ("adapter", "module"))
+    return found
+
+
+def refuse_url_credentials(option, value, instead, module=None, example=None):
+    """The message refusing a URL or host option that carries user information, or None when it has none.
+
+    Such an option is not secret, so Ansible would print it (and its password) at ``-vvvv`` and in
+    ``invocation``. Call this before any request and before any other message that could quote the
+    value. With ``module`` (an ``SsoModule``), the user information, the password and their decoded
+    forms become secrets at once: scrubbed from every message and masked in ``invocation``.
+    ``instead`` names the credential options to use (None: the option needs no credentials); ``example``
+    is a value without credentials to show (default: the value with its user information removed).
+    """
+    userinfo = url_userinfo(value)
+    if userinfo is None:
+        return None
+    if module is not None:
+        _user, _sep, password = userinfo.partition(":")
+        # The whole value and the user information always (they are long enough to mask safely); the
+        # password and the decoded forms when they are long enough not to mangle every message.
+        found = [value, userinfo] + [v for v in (password, unquote(userinfo), unquote(password)) if len(v) >= 4]
+        for secret in found:
+            if hasattr(module, "add_secret"):
+                module.add_secret(secret)
+            for no_log_values in _no_log_sets(module):
+                no_log_values.add(secret)
+    text = value.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    host_part = rest[len(userinfo) + 1:]
+    cleaned = example or ("%s://%s" % (scheme, host_part) if scheme else host_part)
+    where = ("and the credentials in %s" % instead) if instead else "(it needs no credentials)"
+    return ("%s: the value carries a user name or password (user information before '@'); %s is not a secret "
+            "option, so Ansible would show it in its output. Give %s without them (%s) %s"
+            % (option, option, option, cleaned, where))
 
 
 class Scrubber(object):

@@ -17,7 +17,9 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ansible_collections.sso.oidc.plugins.module_utils._http import ApiClient, ApiError, short_body
+from ansible_collections.sso.oidc.plugins.module_utils._http import (
+    ApiClient, ApiError, refuse_url_credentials, short_body,
+)
 from ansible_collections.sso.oidc.plugins.module_utils._module import connection_spec
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
 
@@ -49,6 +51,10 @@ _EC_ALGS = {"P-256": frozenset(("ES256",)), "P-384": frozenset(("ES384",)), "P-5
 _OKP_ALGS = {"Ed25519": frozenset(("EdDSA", "Ed25519")), "Ed448": frozenset(("EdDSA", "Ed448"))}
 _PUBLIC_PARAMS = {"RSA": ("n", "e"), "EC": ("crv", "x", "y"), "OKP": ("crv", "x")}
 _PRIVATE_PARAMS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+
+
+#: the issuer option, and the options that replace credentials in it: none (discovery documents and JWKS are public)
+ISSUER_NO_CREDENTIALS = ("issuer", None)
 
 
 def argument_spec():
@@ -90,6 +96,9 @@ def discovery_url(issuer):
 def validate_params(params):
     """Check the options before any request; raise InputError naming the option."""
     issuer = params.get("issuer")
+    refused = refuse_url_credentials(ISSUER_NO_CREDENTIALS[0], issuer, ISSUER_NO_CREDENTIALS[1])
+    if refused:
+        raise InputError(refused)
     if not isinstance(issuer, str) or not issuer.strip():
         raise InputError("issuer: give the issuer URL of the OpenID provider, for example https://idp.example.com")
     if issuer != issuer.strip() or any(c.isspace() for c in issuer):
@@ -105,8 +114,6 @@ def validate_params(params):
     if parts.query or parts.fragment or issuer.endswith(("?", "#")):
         raise InputError("issuer: %r has a query or fragment; an issuer identifier has neither "
                          "(OpenID Connect Discovery 1.0, section 2)" % issuer)
-    if parts.username is not None or parts.password is not None:
-        raise InputError("issuer: the URL must not contain a user name or password")
     if parts.scheme == "http":
         if not params.get("allow_http"):
             raise InputError("issuer: %r uses plain http; OpenID providers must use https. For a loopback test "
@@ -417,6 +424,10 @@ class DiscoveryCheck(object):
 def run_discovery(sm):
     """The whole of oidc_discovery_info: validate, fetch, check, report; fail when unusable."""
     params = sm.params
+    refused = refuse_url_credentials(ISSUER_NO_CREDENTIALS[0], params.get("issuer"), ISSUER_NO_CREDENTIALS[1],
+                                     module=sm)
+    if refused:
+        raise InputError(refused)
     validate_params(params)
     client = make_client(sm, params)
     check = DiscoveryCheck(client, params).run()

@@ -40,7 +40,7 @@ import time
 from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    MASK, ApiClient, ApiError, default_error_text, quote_path, short_body,
+    MASK, ApiClient, ApiError, default_error_text, quote_path, refuse_url_credentials, short_body,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._module import connection_spec, set_spec, single_spec
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
@@ -291,6 +291,10 @@ def parse_error(response):
 def build_client(sm):
     """The ApiClient for one module run. Checks the connection options first; no request is sent here."""
     params = sm.params
+    refused = refuse_url_credentials("api_url", params.get("api_url"),
+                                     "org_id and api_key (SLASHID_ORG_ID and SLASHID_API_KEY)", module=sm)
+    if refused:
+        raise InputError(refused)
     for name, env in (("org_id", "SLASHID_ORG_ID"), ("api_key", "SLASHID_API_KEY")):
         if not params.get(name):
             raise InputError("%s: required; set it or the %s environment variable" % (name, env))

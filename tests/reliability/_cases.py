@@ -77,6 +77,7 @@ class Profile(object):
     ca_option = "ca_path"
     label = None            # the service name in the modules' messages
     name_option = None      # a free-text display name (hypothesis draws unicode for it)
+    refuses_url_credentials = False  # the URL/host option refuses user information (issue 14 item 7)
 
     def secret_options(self):
         from reliability._support import no_log_options
@@ -253,6 +254,8 @@ class CheckmarxProfile(Profile):
     def learned(self, rel):
         return list(rel.app(self.service).tokens)
 
+    refuses_url_credentials = True
+
     def url_of(self, ctx):
         return ctx.conn["url"]
 
@@ -404,6 +407,8 @@ class SlashIdProfile(Profile):
     def objects(self, rel, key):
         cred = rel.state(self.service)["credentials"].get(key)
         return [cred] if cred else []
+
+    refuses_url_credentials = True
 
     def url_of(self, ctx):
         return ctx.conn["api_url"]

@@ -70,6 +70,13 @@ def single_steps(profile, ctx, tls_url=None):
     if invalid:
         label, options, _option = invalid[0]
         steps.append(Step("validation-failure (%s)" % label, mod, ctx.params(**options), expect="failed", writes=0))
+    if profile.refuses_url_credentials:
+        # A password in the URL option (not a no_log option): refused before any request, never shown.
+        scheme, _sep, rest = profile.url_of(ctx).partition("://")
+        url = "%s://admin:%s@%s" % (scheme, ctx.secret("url-password", special=False), rest)
+        steps.append(Step("url-credentials", mod,
+                          ctx.params(conn=profile.with_url(ctx, url), **profile.update(ctx, k1, 9)),
+                          expect="failed", writes=0))
     steps += [
         Step("login-refused", mod, ctx.params(conn=profile.bad_login(ctx), **profile.update(ctx, k1, 4)),
              expect="failed", writes=0),

@@ -28,8 +28,8 @@ ANSIBLE_ENV = {"ANSIBLE_DISPLAY_TRACEBACK": "always", "ANSIBLE_STDOUT_CALLBACK":
 # A representative subset of the in-process paths (test_secret_leaks.py runs them all): what the
 # Ansible layer adds is the display of results, diffs, warnings, tracebacks and -vvvv connection
 # details, so every kind of outcome is here once.
-SINGLE_PATHS = ("create", "update", "check-update", "env-credentials", "validation-failure", "login-refused",
-                "http-5xx-after-retries", "malformed-200", "tls-untrusted")
+SINGLE_PATHS = ("create", "update", "check-update", "env-credentials", "validation-failure", "url-credentials",
+                "login-refused", "http-5xx-after-retries", "malformed-200", "tls-untrusted")
 SET_PATHS = ("merged create",)
 
 

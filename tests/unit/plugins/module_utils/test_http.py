@@ -579,3 +579,44 @@ def test_quote_path_and_url():
     assert client.url("x") == "https://h.example/api/x" and client.url("/x") == "https://h.example/api/x"
     assert client.url("https://other.example/jwks") == "https://other.example/jwks"
     client.close()
+
+
+# --------------------------------------------------------------------------- credentials in URL and host options
+@pytest.mark.parametrize("value, userinfo, shown", [
+    ("https://admin:Pa%40ss-word@cx.example.com:8443/cxrestapi", "admin:Pa%40ss-word", "https://cx.example.com:8443/cxrestapi"),
+    ("root:Vc-Pass-1@vcenter.example.com", "root:Vc-Pass-1", "vcenter.example.com"),
+    ("https://token@api.example.com/", "token", "https://api.example.com/"),
+    ("https://a:b@c@host.example.com", "a:b@c", "https://host.example.com"),
+])
+def test_url_with_user_information_is_refused_naming_the_option_and_the_credentials(value, userinfo, shown):
+    from ansible_collections.sso.oidc.plugins.module_utils._http import refuse_url_credentials, url_userinfo
+
+    class Adapter(object):
+        def __init__(self):
+            self.no_log_values = set()
+
+    class Sm(object):
+        def __init__(self):
+            self.adapter = Adapter()
+            self.module = self.adapter
+            self.learned = []
+
+        def add_secret(self, value):
+            self.learned.append(value)
+
+    assert url_userinfo(value) == userinfo
+    sm = Sm()
+    msg = refuse_url_credentials("url", value, "username and password", module=sm)
+    assert msg.startswith("url: the value carries a user name or password")
+    assert "(%s) and the credentials in username and password" % shown in msg
+    assert userinfo not in msg and userinfo.split(":")[-1] not in msg
+    assert value in sm.learned and userinfo in sm.adapter.no_log_values and value in sm.adapter.no_log_values
+    assert refuse_url_credentials("issuer", value, None).endswith("(it needs no credentials)")
+
+
+@pytest.mark.parametrize("value", ["https://cx.example.com", "https://host/path@x", "https://host/?q=a@b", None, "",
+                                   "vcenter.example.com"])
+def test_url_without_user_information_passes(value):
+    from ansible_collections.sso.oidc.plugins.module_utils._http import refuse_url_credentials
+
+    assert refuse_url_credentials("url", value, "username and password") is None

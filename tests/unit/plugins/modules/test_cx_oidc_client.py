@@ -465,3 +465,27 @@ def test_the_examples_of_the_three_modules_run_as_written(cx, sim, sim_env, run_
     ids = sorted(c["clientId"] for c in cx.state("checkmarx")["clients"])
     # the overridden example leaves the built-in clients and the portal
     assert ids == ["cxsast_client", "portal", "resource_owner_client", "resource_owner_sast_client"]
+
+
+# ---------------------------------------------------------------------------- credentials in the URL
+@pytest.mark.parametrize("module", ["cx_oidc_client", "cx_oidc_clients", "cx_oidc_client_info"])
+def test_a_url_with_user_information_is_refused_before_any_request_and_never_shown(cx, cx_conn, capsys, module):
+    from ansible_collections.sso.oidc.plugins.modules import cx_oidc_client_info, cx_oidc_clients
+    mod = {"cx_oidc_client": cx_oidc_client, "cx_oidc_clients": cx_oidc_clients,
+           "cx_oidc_client_info": cx_oidc_client_info}[module]
+    password = "Url-Pass%40word-77"
+    url = cx_conn["url"].replace("https://", "https://admin:%s@" % password)
+    args = dict(cx_conn, url=url)
+    if module == "cx_oidc_client":
+        args["client_id"] = "portal"
+    elif module == "cx_oidc_clients":
+        args["config"] = [{"client_id": "portal"}]
+    result = run(capsys, args, module=mod)
+    assert result["_rc"] == 1
+    assert result["msg"].startswith("url: the value carries a user name or password")
+    assert "username and password (CX_USERNAME and CX_PASSWORD), or token (CX_TOKEN)" in result["msg"]
+    assert cx_conn["url"] in result["msg"]  # the URL to give instead
+    assert cx.requests("checkmarx") == []
+    for leaked in (password, "Url-Pass@word-77", "admin:" + password):
+        assert leaked not in result["_raw"]
+    assert result["invocation"]["module_args"]["url"] != url  # masked like a no_log value

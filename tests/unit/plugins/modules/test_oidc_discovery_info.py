@@ -306,7 +306,7 @@ INVALID = [
     ({"issuer": "ftp://idp.example.com"}, "is not an https URL"),
     ({"issuer": "https://idp.example.com?tenant=1"}, "has a query or fragment"),
     ({"issuer": "https://idp.example.com/#x"}, "has a query or fragment"),
-    ({"issuer": "https://user:pw@idp.example.com"}, "must not contain a user name or password"),
+    ({"issuer": "https://user:pw@idp.example.com"}, "issuer: the value carries a user name or password"),
     ({"issuer": "https://idp.example.com:99999"}, "is not a valid URL"),
     ({"issuer": " https://idp.example.com"}, "contains white space"),
     ({"issuer": ""}, "give the issuer URL"),

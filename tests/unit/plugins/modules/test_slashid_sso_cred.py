@@ -531,3 +531,16 @@ def test_provider_change_with_recreate_sends_the_options_as_written(slashid):
     assert slashid.state()[CID]["options"] == {"github": {"authorize_scopes": ["read:org"]}}
     again = slashid.cred(client_id=CID, provider="github", options={"github": {"authorize_scopes": ["read:org"]}})
     assert not again["changed"] and sent_bodies(slashid) == []
+
+
+@pytest.mark.parametrize("module", ["cred", "info"])
+def test_an_api_url_with_user_information_is_refused_before_any_request(slashid, module):
+    api_url = slashid.base["api_url"].replace("https://", "https://org:Api-Url-Secret-9@")
+    if module == "cred":
+        result = slashid.cred(api_url=api_url, **google())
+    else:
+        result = slashid.info(api_url=api_url)
+    assert result["failed"] and result["msg"].startswith("api_url: the value carries a user name or password")
+    assert "org_id and api_key (SLASHID_ORG_ID and SLASHID_API_KEY)" in result["msg"]
+    assert slashid.log() == []
+    no_secret_in(result, "Api-Url-Secret-9")
