@@ -66,6 +66,18 @@ stage_collection() {
   export STAGE STAGE_ROOT
 }
 
+setup_chromium() {
+  # Debian's Chromium (and a text font) for the docsite's browser check (scripts/gates/docsite.sh).
+  command -v chromium >/dev/null 2>&1 && return 0
+  log "Installing Debian's chromium for the docsite browser check"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    chromium fonts-liberation fonts-dejavu-core >/dev/null || true
+  command -v chromium >/dev/null 2>&1 || { echo "chromium could not be installed (apt-get install chromium)"; return 1; }
+}
+
 activate() {
   # shellcheck disable=SC1091
   source "$VENV/bin/activate"
