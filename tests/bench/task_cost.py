@@ -16,6 +16,13 @@
    rotation, so that Ansible's own share of a task (loop item time minus the module process) shows.
 
 Writes tests/output/bench/task_cost.json and renders the ``task-cost`` block of docs/performance.md.
+
+Per release line (``--lines 2.16,2.17,2.18,2.19,2.20,2.21``): for each line, the loop measurement above
+(ping, cx_oidc_client in the worker process, cx_oidc_client as module processes, side by side, in
+rotation) runs in one run under that line's controller venv (``.venvs/core-<line>``, made by
+``bash scripts/matrix.sh venv <line>``; ``2.19`` is the pinned ``.venv``), with that venv's Python as
+the module interpreter. Writes tests/output/bench/task_cost_lines.json and renders the
+``task-cost-lines`` block of docs/performance.md. A line whose venv is missing is reported, not measured.
 """
 
 import argparse
@@ -161,7 +168,7 @@ def profile_phases(prof_path):
     return total, phases
 
 
-def loop_costs(control, workdir, inventory, clients, m, rounds):
+def loop_costs(control, workdir, inventory, clients, m, rounds, names=None):
     """Per-item seconds (play time and CPU) of the ping and cx_oidc_client loops (unchanged), alternating.
 
     CPU per item is (CPU of the run with m items - CPU of the same playbook with an empty loop) / m,
@@ -175,6 +182,8 @@ def loop_costs(control, workdir, inventory, clients, m, rounds):
             ("cx_oidc_client", "cx_single.yml", "Ensure each OIDC client"),
             ("cx_oidc_client (token once per play)", "cx_single_token.yml", "Ensure each OIDC client"),
             (MODULE_PROCESS, as_processes("cx_single.yml"), "Ensure each OIDC client"))
+    if names:
+        plan = tuple(p for p in plan if p[0] in names)
     play = dict((p[0], []) for p in plan)
     cpu = dict((p[0], []) for p in plan)
     for rnd in range(rounds):
@@ -393,8 +402,127 @@ def render(result):
     return "\n".join(lines)
 
 
+LINE_PLAN = ("ping", "cx_oidc_client", MODULE_PROCESS)
+LINES_BEGIN = "<!-- task-cost-lines:begin -->"
+LINES_END = "<!-- task-cost-lines:end -->"
+DEFAULT_LINES_OUTPUT = os.path.join(bench.TESTS, "output", "bench", "task_cost_lines.json")
+IN_WORKER_TARGET = 0.25
+MODULE_PROCESS_TARGET = 1.4
+
+
+def loop_only(args):
+    """The loop measurement alone, under this Python's ansible-core (one line of the per-line mode)."""
+    from ansible.release import __version__ as core_version
+    from simulators.harness import Harness
+
+    workdir = tempfile.mkdtemp(prefix="sso-oidc-task-cost-line-")
+    harness = Harness(os.path.join(workdir, "sim"), names=["checkmarx"], persist=False, oidc=False).start()
+    try:
+        control = bench.Control(harness)
+        clients = bench.bench_clients(args.loop)
+        vars_path = os.path.join(workdir, "vars.json")
+        with open(vars_path, "w") as handle:
+            json.dump({"sim": harness.describe(), "bench_clients": clients}, handle)
+        inventory = bench.write_inventory(workdir)
+        proc, _wall, _timer = bench.run_playbook("cx_set.yml", workdir, vars_path, inventory)
+        if proc.returncode != 0 or len(bench.bench_client_ids(control.state())) != args.loop:
+            raise SystemExit("could not create the benchmark clients:\n%s" % (proc.stdout + proc.stderr)[-3000:])
+        per_item = loop_costs(control, workdir, inventory, clients, args.loop, args.loop_rounds, names=LINE_PLAN)
+    finally:
+        harness.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"ansible_core": core_version,
+            "python": "%d.%d.%d" % sys.version_info[:3], "m": args.loop, "rounds": args.loop_rounds,
+            "per_item": per_item}
+
+
+def line_python(line):
+    """The controller Python of a release line: .venvs/core-<line>, or the pinned .venv for 2.19."""
+    venv = os.path.join(bench.REPO, ".venvs", "core-" + line)
+    if line == "2.19" and not os.path.isdir(venv):
+        venv = os.path.join(bench.REPO, ".venv")
+    python = os.path.join(venv, "bin", "python")
+    return python if os.access(python, os.X_OK) else None
+
+
+def per_line(args):
+    result = {"machine": bench.machine_facts(), "lines": {}, "loop": args.loop, "rounds": args.loop_rounds}
+    for line in [x.strip() for x in args.lines.split(",") if x.strip()]:
+        python = line_python(line)
+        if python is None:
+            print("%s: not measured: no venv (bash scripts/matrix.sh venv %s)" % (line, line), flush=True)
+            result["lines"][line] = {"missing": "no venv .venvs/core-%s" % line}
+            continue
+        out = os.path.join(tempfile.mkdtemp(prefix="sso-oidc-line-"), "line.json")
+        print("%s: measuring with %s ..." % (line, python), flush=True)
+        proc = subprocess.run([python, os.path.abspath(__file__), "--loop-only", out, "--loop", str(args.loop),
+                               "--loop-rounds", str(args.loop_rounds)], capture_output=True, text=True,
+                              timeout=3600, check=False)
+        if proc.returncode != 0 or not os.path.exists(out):
+            result["lines"][line] = {"failed": (proc.stdout + proc.stderr)[-2000:]}
+            print("%s: FAILED\n%s" % (line, result["lines"][line]["failed"]), flush=True)
+            continue
+        with open(out) as handle:
+            result["lines"][line] = json.load(handle)
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+        print(render_lines(result), flush=True)
+    return result
+
+
+def line_ratios(data):
+    play, cpu = data["per_item"]["play"], data["per_item"]["cpu"]
+    return dict((key, (play[key] / play["ping"], cpu[key] / cpu["ping"])) for key in LINE_PLAN[1:])
+
+
+def render_lines(result):
+    facts = result["machine"]
+    lines = [LINES_BEGIN, "",
+             "Run of %s: `%s` (%s CPU(s), load average %s at the start). Per task in a loop of %d unchanged items, "
+             "median of %d rounds in rotation, each line under its own controller venv with that venv's Python as "
+             "the module interpreter. Targets (by CPU, which counts every process of the task and is the least "
+             "disturbed by other load): in the worker process at most %.2f× ping, as a module process at most "
+             "%.1f× ping." % (facts["date"], result.get("command", ""), facts["nproc"],
+                              " / ".join(map(str, facts["loadavg_start"])), result["loop"], result["rounds"],
+                              IN_WORKER_TARGET, MODULE_PROCESS_TARGET), "",
+             "| ansible-core | Python | ping, per item (play / CPU) | cx_oidc_client in the worker (play / CPU) "
+             "| ratio to ping (play / CPU) | cx_oidc_client as a module process (play / CPU) | ratio to ping (play / CPU) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for line, data in sorted(result["lines"].items(), key=lambda kv: [int(x) for x in kv[0].split(".")]):
+        if "per_item" not in data:
+            lines.append("| %s | - | not measured: %s | | | | |" % (
+                line, data.get("missing") or "the run failed (see the JSON)"))
+            continue
+        play, cpu = data["per_item"]["play"], data["per_item"]["cpu"]
+        ratios = line_ratios(data)
+
+        def cell(key, target):
+            rp, rc = ratios[key]
+            mark = "" if rc <= target else " (over)"
+            return "%.2f / %.2f%s" % (rp, rc, mark)
+        lines.append("| %s | %s | %s / %s | %s / %s | %s | %s / %s | %s |" % (
+            data.get("ansible_core") or line, data.get("python"), ms(play["ping"]), ms(cpu["ping"]),
+            ms(play["cx_oidc_client"]), ms(cpu["cx_oidc_client"]), cell("cx_oidc_client", IN_WORKER_TARGET),
+            ms(play[MODULE_PROCESS]), ms(cpu[MODULE_PROCESS]), cell(MODULE_PROCESS, MODULE_PROCESS_TARGET)))
+    lines += ["", LINES_END]
+    return "\n".join(lines)
+
+
+def write_lines_block(path, block):
+    with open(path) as handle:
+        text = handle.read()
+    if LINES_BEGIN in text and LINES_END in text:
+        head, rest = text.split(LINES_BEGIN, 1)
+        text = head + block + rest.split(LINES_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--lines", help="per release line, e.g. 2.16,2.17,2.18,2.19,2.20,2.21 (loop measurement only)")
+    parser.add_argument("--loop-only", metavar="JSON", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=100, help="clients on the server and in the set task")
     parser.add_argument("--runs", type=int, default=15, help="plain-process runs of each payload")
     parser.add_argument("--loop", type=int, default=20, help="items of the loop measurement (0: skip it)")
@@ -404,6 +532,32 @@ def main(argv=None):
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.loop_only:
+        with open(args.loop_only, "w") as handle:
+            json.dump(loop_only(args), handle, indent=1)
+        return 0
+    if args.lines:
+        result = per_line(args)
+        result["command"] = ".venv/bin/python tests/bench/task_cost.py --lines %s --loop %d --loop-rounds %d" % (
+            args.lines, args.loop, args.loop_rounds)
+        output = DEFAULT_LINES_OUTPUT if args.output == DEFAULT_OUTPUT else args.output
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        with open(output, "w") as handle:
+            json.dump(result, handle, indent=1)
+        block = render_lines(result)
+        print(block)
+        if not args.no_doc:
+            write_lines_block(args.doc, block)
+            print("rendered: %s" % args.doc)
+        # The verdict is by CPU: it counts every process of the task and is the least disturbed by other load.
+        over = [line for line, data in result["lines"].items() if "per_item" in data and (
+            line_ratios(data)["cx_oidc_client"][1] > IN_WORKER_TARGET
+            or line_ratios(data)[MODULE_PROCESS][1] > MODULE_PROCESS_TARGET)]
+        unmeasured = [line for line, data in result["lines"].items() if "per_item" not in data]
+        if over or unmeasured:
+            print("over a target: %s; not measured: %s" % (", ".join(over) or "none", ", ".join(unmeasured) or "none"))
+            return 1
+        return 0
     result = analyse(args)
     result["loop_rounds"] = args.loop_rounds
     result["command"] = (".venv/bin/python tests/bench/task_cost.py --n %d --runs %d --loop %d "
