@@ -78,6 +78,7 @@ class Profile(object):
     label = None            # the service name in the modules' messages
     name_option = None      # a free-text display name (hypothesis draws unicode for it)
     refuses_url_credentials = False  # the URL/host option refuses user information (issue 14 item 7)
+    extra_info = ()         # further info modules of the service (e.g. wickr_network_info), each covered too
 
     def secret_options(self):
         from reliability._support import no_log_options
@@ -115,12 +116,17 @@ class Profile(object):
     def extra_info_leak_steps(self, ctx):
         return []
 
+    def extra_info_params(self, ctx, module):
+        """Valid options (beside the connection) of one of :attr:`extra_info`."""
+        return {}
+
     def available(self, kind="single"):
         name = {"single": self.single, "info": self.info, "set": self.set_module}[kind]
         return name is not None and module_exists(name)
 
     def modules(self):
-        return [m for m in (self.single, self.info, self.set_module) if m and module_exists(m)]
+        return [m for m in (self.single, self.info, self.set_module) + tuple(self.extra_info)
+                if m and module_exists(m)]
 
     # -- to implement ---------------------------------------------------------
     def prepare(self, rel, tag, **config):
@@ -477,10 +483,14 @@ class VcenterProfile(Profile):
     read_path = "identity/providers"
     create_path = "identity/providers$"
     config_variants = ({}, {"secret_visibility": "masked", "header_visibility": "masked"},
-                       {"secret_visibility": "omitted"}, {"list_requires_auth": False})
+                       {"secret_visibility": "omitted"}, {"list_requires_auth": False},
+                       {"api_version": "8.0.1"}, {"api_version": "9.0", "federation_type_default": "DIRECT_FEDERATION"})
     login_path = "/api/session$"
     label = "vCenter"
-    server_assigned = ("provider_id",)
+    refuses_url_credentials = True
+    # provider_id, and the federation_type a 8.0.1+ server may fill in on a create that gives none (the
+    # bindings leave it open: simulator switch federation_type_default)
+    server_assigned = ("provider_id", "federation_type")
     leak_config = {"secret_visibility": "clear", "header_visibility": "clear"}
 
     def prepare(self, rel, tag, **config):
@@ -635,6 +645,8 @@ class WickrProfile(Profile):
                        {"client_id_readback": "clientId"}, {"error_type": "header"})
     ca_option = "aws_ca_bundle"
     label = "Wickr"
+    refuses_url_credentials = True
+    extra_info = ("wickr_network_info",)
     leak_config = {"secret_visibility": "clear"}
     CRED_ATTRS = ("ACCESS_KEY", "SECRET_KEY", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY", "SESSION_TOKEN")
 
@@ -716,7 +728,16 @@ class WickrProfile(Profile):
         key = ctx.key("tok")
         code, verifier, client_secret = ctx.secret("code"), ctx.secret("verifier"), ctx.secret("token-secret")
         ctx.allowed_in_query += [(r"^/networks/[0-9]{8}/oidc$", v) for v in (code, verifier, client_secret)]
+        networks = "wickr_network_info"
+        url = ctx.conn["endpoint_url"].replace("://", "://AKIALEAK:%s@" % ctx.secret("url-password", special=False))
         return [
+            Step("%s: every page" % networks, networks, ctx.params(), expect="ok", writes=0),
+            Step("%s: login refused" % networks, networks, ctx.params(conn=self.bad_login(ctx)), expect="failed",
+                 writes=0),
+            Step("%s: url-credentials" % networks, networks, ctx.params(conn=self.with_url(ctx, url)),
+                 expect="failed", writes=0),
+            Step("%s: http-5xx-after-retries" % networks, networks, ctx.params(), expect="failed", writes=0,
+                 faults=[{"status": 503, "times": -1, "retry_after": 0, "method": "GET", "path": "^/networks$"}]),
             Step("setup token exchange network", self.single, ctx.params(**self.create(ctx, key)), expect="changed"),
             Step("token exchange (secrets in the vendor's query)", self.info,
                  ctx.params(network_id=key, code=code, code_verifier=verifier, token_client_id="wickr-%s" % key,

@@ -216,6 +216,8 @@ def _module_cases():
         for kind in ("single", "set", "info"):
             name = {"single": profile.single, "set": profile.set_module, "info": profile.info}[kind]
             out.append(pytest.param(profile.service, kind, name, id=name))
+        for name in profile.extra_info:
+            out.append(pytest.param(profile.service, "info", name, id=name))
     out.append(pytest.param("discovery", "info", "oidc_discovery_info", id="oidc_discovery_info"))
     return out
 
@@ -232,6 +234,8 @@ def _base(rel, service, kind, module):
         return ctx, ctx.params(**entry), service
     if kind == "set":
         return ctx, ctx.params(config=[profile.entry_for_set(entry)], state="merged"), service
+    if module in profile.extra_info:
+        return ctx, ctx.params(**profile.extra_info_params(ctx, module)), service
     return ctx, ctx.params(**profile.info_params(ctx, key)), service
 
 

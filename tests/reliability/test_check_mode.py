@@ -20,6 +20,7 @@ import pytest
 
 from reliability import _cases
 from reliability._steps import write_requests
+from reliability._support import module_exists
 
 SUITE = "check_mode"
 SERVICES = [p.service for p in _cases.PROFILES]
@@ -208,3 +209,11 @@ def test_info_modules_write_nothing_in_check_mode(rel, case, service):
         assert not res.failed and not res.changed, res
         assert write_requests(rel.log(service)) == []
         c.scans = 0
+    for extra in profile.extra_info:
+        if not module_exists(extra):
+            pytest.fail("%s is missing: every module of the collection is covered" % extra)
+        with case(SUITE, extra, "info in check mode") as c:
+            res = rel.run(extra, ctx.params(**profile.extra_info_params(ctx, extra)), check=True)
+            assert not res.failed and not res.changed, res
+            assert write_requests(rel.log(service)) == []
+            c.scans = 0
