@@ -38,7 +38,9 @@ except ImportError:  # pragma: no cover
 
 from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 
-from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError, quote_path
+from ansible_collections.sso.oidc.plugins.module_utils._http import (
+    MASK, ApiClient, ApiError, quote_path, refuse_url_credentials,
+)
 from ansible_collections.sso.oidc.plugins.module_utils._module import run_set, run_single, single_spec, set_spec
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
 
@@ -217,7 +219,9 @@ def _base_url(hostname, port):
     host = (hostname or "").strip()
     if not host:
         raise InputError("hostname: give the vCenter host name (or set VMWARE_HOST)")
-    _reject_userinfo(host)
+    refused = refuse_host_credentials(host)
+    if refused:
+        raise InputError(refused)
     if "://" in host or "/" in host or "?" in host:
         raise InputError("hostname: give the host name only, for example vcenter.example.com, not a URL (%r); "
                          "the module always uses https and the port in the port option" % hostname)
@@ -230,16 +234,20 @@ def _base_url(hostname, port):
     return "https://%s" % host if port == 443 else "https://%s:%d" % (host, port)
 
 
-def _reject_userinfo(host):
-    """hostname with user information (``user:password@host``): refused without echoing it.
+#: the credential options a hostname with user information should give way to
+HOST_CREDENTIALS = "username and password (VMWARE_USER, VMWARE_PASSWORD), or session_id (VMWARE_SESSION_ID)"
 
-    hostname is not a secret option, so Ansible prints it (at -vvvv, in the invocation); a password in it
-    would be shown."""
-    if "@" in host:
-        raise InputError("hostname: holds user information (user@ or user:password@ before the host name); give the "
-                         "host name only, and the credentials in username and password (VMWARE_USER, "
-                         "VMWARE_PASSWORD) or session_id. hostname is not a secret option: Ansible shows its value "
-                         "in the task's output")
+
+def refuse_host_credentials(hostname, module=None):
+    """hostname with user information (``user:password@host``): the message (the value never in it), or None.
+
+    hostname is not a secret option, so Ansible prints it (at -vvvv, in ``invocation``); with ``module`` the
+    user information becomes a secret at once (see ``_http.refuse_url_credentials``)."""
+    text = (hostname or "").strip()
+    host = text.split("://", 1)[-1].rsplit("@", 1)[-1]
+    for stop in ("/", "?", "#"):
+        host = host.split(stop, 1)[0]
+    return refuse_url_credentials("hostname", hostname, HOST_CREDENTIALS, module=module, example=host)
 
 
 def parse_api_version(text):
@@ -265,6 +273,9 @@ class VcenterConnection(object):
     """
 
     def __init__(self, params, sm=None, scrubber=None, warn=None):
+        refused = refuse_host_credentials(params.get("hostname"), module=sm)
+        if refused:
+            raise InputError(refused)
         self.params = params
         self.username = params.get("username")
         self.password = params.get("password")

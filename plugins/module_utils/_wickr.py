@@ -33,8 +33,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.sso.oidc.plugins.module_utils._env import ca_file_fallback, env_fallback
 
-from ansible_collections.sso.oidc.plugins.module_utils import _http
-from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiClient, ApiError, refuse_url_credentials
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
 
 BOTOCORE_IMPORT_ERROR = None
@@ -176,27 +175,6 @@ def api_scopes(value):
     if value is None or isinstance(value, str):
         return value
     return " ".join(str(v) for v in value if v is not None)
-
-
-def _reject_userinfo(value, option, use_instead):
-    """A URL option with user information (user:password@host) is refused before any request, without its value."""
-    helper = getattr(_http, "reject_userinfo", None)
-    if helper is not None:
-        try:
-            helper(value, option, use_instead)
-        except InputError:
-            raise
-        except ValueError as exc:
-            raise InputError(str(exc))
-        return
-    try:
-        netloc = urlsplit(value or "").netloc
-    except ValueError:
-        return
-    if "@" in netloc:
-        raise InputError("%s: holds user information (user:password@ before the host name); give the URL without "
-                         "it and the credentials in %s. %s is not a secret option: Ansible shows its value in the "
-                         "task's output" % (option, use_instead, option))
 
 
 def oidc_path(network_id, suffix=""):
@@ -404,8 +382,11 @@ class WickrConnection(object):
             raise InputError("region: %r is not an AWS region name (for example us-east-1)" % region)
         url = p.get("endpoint_url")
         if url:
-            _reject_userinfo(url, "endpoint_url", "access_key and secret_key (AWS_ACCESS_KEY_ID, "
-                                                  "AWS_SECRET_ACCESS_KEY) or profile")
+            refused = refuse_url_credentials(
+                "endpoint_url", url, "access_key and secret_key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), or "
+                "profile (AWS_PROFILE)", module=self.sm)
+            if refused:
+                raise InputError(refused)
             parts = urlsplit(url)
             if parts.scheme not in ("https", "http") or not parts.netloc:
                 raise InputError("endpoint_url: %r is not an http(s) URL" % url)

@@ -168,5 +168,6 @@ def test_hostname_with_user_information_is_refused_before_any_request(vc, hostna
     assert result["_rc"] == 1
     assert result["msg"].startswith("hostname:")
     assert "username" in result["msg"] and "password" in result["msg"]
-    assert "Pa55-w0rd-xyz" not in result["msg"]
+    assert "Pa55-w0rd-xyz" not in result["_raw"]  # not in the message, nor in invocation (masked at once)
+    assert "(vc.example.com)" in result["msg"]
     assert vc.log() == []

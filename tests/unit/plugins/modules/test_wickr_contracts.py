@@ -190,5 +190,5 @@ def test_endpoint_url_with_user_information_is_refused_before_any_request(wk, mo
     result = wk.run(module, **dict(args, endpoint_url=url))
     assert result["rc"] == 1
     assert result["msg"].startswith("endpoint_url:")
-    assert "access_key" in result["msg"] and "Very-Secret-9" not in result["msg"]
+    assert "access_key" in result["msg"] and "Very-Secret-9" not in result["_raw"]
     assert wk.requests() == []
