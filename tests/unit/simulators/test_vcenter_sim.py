@@ -314,3 +314,49 @@ def test_everything_the_modules_send_and_receive_conforms(api, capsys):
                     ("GET", PROVIDERS + "/{provider}"), ("PATCH", PROVIDERS + "/{provider}"),
                     ("DELETE", PROVIDERS + "/{provider}")}
     assert api.app.state["sessions"] == {}
+
+
+# ----------------------------------------------------------------------------- API releases (api_version)
+def test_the_version_document_names_each_release(api, sim_api):
+    for release, vim in (("7.0.3", "7.0.3.0"), ("8.0.1", "8.0.1.0"), ("9.0", "9.0.0.0")):
+        sim_api.config("vcenter", api_version=release)
+        response = api.call("GET", "/sdk/vimServiceVersions.xml", session=False)
+        assert response.status_code == 200 and response.headers["Content-Type"] == "text/xml"
+        assert "<name>urn:vim25</name>\n  <version>%s</version>" % vim in response.text
+    sim_api.config("vcenter", version_document=False)
+    assert api.call("GET", "/sdk/vimServiceVersions.xml", session=False).status_code == 404
+    api.token = api.login().json()  # the fixture wants an exchange of the API
+
+
+@pytest.mark.parametrize("release,accepted,refused", [
+    ("7.0.3", [], ["DIRECT_FEDERATION"]),
+    ("8.0.1", ["DIRECT_FEDERATION", "INDIRECT_FEDERATION"], ["VMWARE_SSO_FEDERATION"]),
+    ("9.0", ["DIRECT_FEDERATION", "INDIRECT_FEDERATION", "VMWARE_SSO_FEDERATION"], []),
+])
+def test_federation_type_per_release(api, sim_api, release, accepted, refused):
+    sim_api.config("vcenter", api_version=release)
+    api.token = api.login().json()
+    for value in refused:
+        response = api.call("POST", PROVIDERS, api.oidc_spec(federation_type=value))
+        assert response.status_code == 400 and response.json()["error_type"] == "INVALID_ARGUMENT"
+        assert "federation_type" in response.json()["messages"][0]["default_message"]
+    for value in accepted:
+        pid = api.call("POST", PROVIDERS, api.oidc_spec(federation_type=value)).json()
+        assert api.call("GET", PROVIDERS + "/" + pid).json()["federation_type"] == value
+        listed = [s for s in api.call("GET", PROVIDERS).json() if s["provider"] == pid]
+        assert listed[0]["federation_type"] == value
+        assert api.call("PATCH", PROVIDERS + "/" + pid, {"config_tag": "Oidc", "federation_type": accepted[0]}) \
+            .status_code == 204
+        assert api.call("GET", PROVIDERS + "/" + pid).json()["federation_type"] == accepted[0]
+    if release == "7.0.3":
+        pid = api.call("POST", PROVIDERS, api.oidc_spec()).json()
+        assert "federation_type" not in api.call("GET", PROVIDERS + "/" + pid).json()
+
+
+def test_ignored_fields_are_accepted_and_not_kept(api, sim_api):
+    sim_api.config("vcenter", ignored_fields=["upn_claim"])
+    api.token = api.login().json()
+    pid = api.call("POST", PROVIDERS, api.oidc_spec(upn_claim="upn")).json()
+    assert api.call("GET", PROVIDERS + "/" + pid).json()["upn_claim"] == "acct"
+    assert api.call("PATCH", PROVIDERS + "/" + pid, {"config_tag": "Oidc", "upn_claim": "email"}).status_code == 204
+    assert api.call("GET", PROVIDERS + "/" + pid).json()["upn_claim"] == "acct"

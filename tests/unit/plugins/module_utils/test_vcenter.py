@@ -524,3 +524,29 @@ def test_login_accepts_a_bare_token_and_the_legacy_wrapper(monkeypatch):
     assert conn.token == "bare-token-1234" and conn.own
     conn.login()
     assert conn.token == "wrapped-1234"
+
+
+# ----------------------------------------------------------------------------- release, host credentials
+@pytest.mark.parametrize("text,version", [
+    ('<namespaces version="1.0"><namespace><name>urn:vim25</name><version>8.0.1.0</version>'
+     '<priorVersions><version>7.0.0.0</version></priorVersions></namespace></namespaces>', (8, 0, 1)),
+    ("<namespace>\n  <name>urn:vim25</name>\n  <version>9.0.0.0</version>\n</namespace>", (9, 0, 0)),
+    ("<namespace><name>urn:vim2</name><version>2.5</version></namespace>", None),
+    ("<html>404</html>", None),
+    ("", None),
+])
+def test_parse_api_version(text, version):
+    from ansible_collections.sso.oidc.plugins.module_utils._vcenter import parse_api_version
+
+    assert parse_api_version(text) == version
+
+
+@pytest.mark.parametrize("hostname", ["u:pw-secret-1@vc.example.com", "https://u:pw-secret-1@vc.example.com/x",
+                                      "u@vc.example.com"])
+def test_hostname_user_information_is_refused_without_the_value(hostname):
+    from ansible_collections.sso.oidc.plugins.module_utils._vcenter import refuse_host_credentials
+
+    message = refuse_host_credentials(hostname)
+    assert message.startswith("hostname: ") and "(vc.example.com)" in message
+    assert "pw-secret-1" not in message and "VMWARE_USER" in message
+    assert refuse_host_credentials("vc.example.com") is None
