@@ -1201,7 +1201,7 @@ class IdentityProvider(Resource):
             "upn_claim": want.get("upn_claim") or "acct",
             "groups_claim": want.get("groups_claim") or "",
         }
-        for field in ("idm_protocol", "idm_endpoints", "active_directory_over_ldap"):
+        for field in ("idm_protocol", "idm_endpoints", "active_directory_over_ldap", "federation_type"):
             if want.get(field):
                 canon[field] = copy.deepcopy(want[field])
         if tag and want.get(tag):
