@@ -15,7 +15,6 @@ event, the fact cache); the set_stats artifact (per_host false) carries one reco
 key of its own, which is what an AWX workflow hands to its next node.
 """
 
-import json
 import os
 import shutil
 import sys

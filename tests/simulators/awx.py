@@ -131,7 +131,7 @@ def validate(credential_type):
             raise InvalidCredentialType("field IDs must be unique (%s)" % field["id"])
         ids.add(field["id"])
         ftype = field.get("type", "string")
-        if "default" in field and type(field["default"]) is not {"string": str, "boolean": bool}[ftype]:
+        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[ftype]):
             raise InvalidCredentialType("%s is not a %s" % (field["default"], ftype))
         for key in ("choices", "multiline", "format", "secret"):
             if key in field and ftype != "string":
@@ -199,7 +199,7 @@ def inject(credential_type, inputs, private_data_dir):
     namespace = {"tower": tower}
     safe_namespace = {"tower": tower}
     for name, value in inputs.items():
-        if type(value) is bool:
+        if isinstance(value, bool):
             safe_namespace[name] = namespace[name] = value
             continue
         if name in secret_fields:

@@ -63,8 +63,7 @@ def _fallbacks(spec, where=""):
         if opt.get("fallback"):
             yield where + name, opt["fallback"]
         if opt.get("options"):
-            for item in _fallbacks(opt["options"], where + name + "."):
-                yield item
+            yield from _fallbacks(opt["options"], where + name + ".")
 
 
 def _argument_spec(module_name, monkeypatch):
