@@ -7,12 +7,27 @@
 # without containers: ansible-doc of every plugin, ansible-lint (production profile, offline),
 # requires_ansible, licence, changelog, required Galaxy tags, the files meta/execution-environment.yml
 # names. Its ansible-test step stays off (it needs a container engine). Any ERROR or WARNING line
-# of galaxy-importer fails the gate.
+# of galaxy-importer fails the gate, and so does a CHANGELOG.md that is not the generated one.
 #   SSO_OIDC_BUILD=/tmp/me-build bash scripts/test.sh galaxy_importer
+
+# CHANGELOG.md is what antsibull-changelog generates from changelogs/changelog.yaml (after a release:
+# `antsibull-changelog release`, which also writes CHANGELOG.md; docs/developing.md).
+_changelog_md_in_sync() {
+  local dir="$1/changelog-check"
+  mkdir -p "$dir" && cp -r "$STAGE/changelogs" "$STAGE/galaxy.yml" "$dir/" || return 1
+  (cd "$dir" && antsibull-changelog generate --output "$dir/CHANGELOG.md") || return 1
+  if ! cmp -s "$dir/CHANGELOG.md" "$STAGE/CHANGELOG.md"; then
+    diff -u "$STAGE/CHANGELOG.md" "$dir/CHANGELOG.md" | head -40
+    echo "CHANGELOG.md differs from what antsibull-changelog generates from changelogs/changelog.yaml:" \
+         "run 'antsibull-changelog generate' and commit CHANGELOG.md"
+    return 1
+  fi
+}
 
 run_galaxy_importer() {
   local out="${SSO_OIDC_BUILD:-$REPO/build}/galaxy-importer"
   rm -rf "$out"; mkdir -p "$out/tmp"
+  _changelog_md_in_sync "$out" || return 1
   (cd "$STAGE" && ansible-galaxy collection build --output-path "$out" >/dev/null) || return 1
   local tarball; tarball="$(ls "$out"/sso-oidc-*.tar.gz)"
   # Galaxy's own defaults, plus the required-tag check; ansible-test off (containers only).
