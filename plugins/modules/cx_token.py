@@ -112,7 +112,13 @@ from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
 
 
-def get_token(sm):
+def module_spec():
+    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
+    return dict(argument_spec=cx.connection_argument_spec())
+
+
+def run(sm):
+    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
     session = cx.session_from_module(sm)
     logged_in = not session.given_token
     if logged_in:
@@ -131,8 +137,7 @@ def get_token(sm):
 
 
 def main():
-    sm = SsoModule(cx.connection_argument_spec())
-    sm.run(get_token)
+    SsoModule(**module_spec()).run(run)
 
 
 if __name__ == "__main__":
