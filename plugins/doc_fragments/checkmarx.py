@@ -14,6 +14,9 @@ options:
       - Base URL of the CxSAST server, for example V(https://cxsast.example.com).
       - The modules add C(/cxrestapi/auth) themselves; a URL that already ends in C(/cxrestapi) or
         C(/cxrestapi/auth) is accepted too.
+      - A URL with a user name or password in it (C(https://user:password@host)) is refused before any request,
+        because this option is not secret and Ansible would show it; give the credentials in O(username) and
+        O(password), or O(token).
       - Required. If not set, the value of the E(CX_URL) environment variable is used.
     type: str
   username:

@@ -25,6 +25,8 @@ options:
     description:
       - Base URL of the SlashID API, without a path.
       - V(https://api.slashid.com) is production, V(https://api.sandbox.slashid.com) the sandbox.
+      - A URL with a user name or password in it (C(https://user:password@host)) is refused before any request,
+        because this option is not secret and Ansible would show it; give the credentials in O(org_id) and O(api_key).
       - If not set, the value of the E(SLASHID_API_URL) environment variable is used, and then the default.
     type: str
     default: https://api.slashid.com

@@ -461,18 +461,20 @@ class Engine(object):
             item = res.match_written(out.hint, out.want, fresh)
             if item is None:
                 out.failed = True
-                out.msg = ("the %s was %s, but a read right after the write does not show it; the server did not "
-                           "keep the write (or another client removed it meanwhile); run the task again to see the "
-                           "state" % (res.kind, "created" if out.action in ("created", "recreated") else "updated"))
+                out.msg = ("the %s was %s, but a read right after the write does not show it: the server did not "
+                           "keep the write, or another client removed it meanwhile (a concurrent change); run the "
+                           "task again to see the state"
+                           % (res.kind, "created" if out.action in ("created", "recreated") else "updated"))
                 continue
             out.end_state = item["canon"]
             fields = sorted(out.want) if out.action in ("created", "recreated") else list(out.changed_fields)
             problems = res.verify_write(out.item if out.action == "updated" else None, item, out.want, fields)
             if problems:
                 out.failed = True
-                out.msg = ("the server did not keep what was written (%s); %s"
-                           % ("; ".join(text for _field, text in problems),
-                              "the next run would try the same write again"))
+                out.msg = ("the read right after the write does not show what was written (%s): the server did not "
+                           "take it, or another client changed it meanwhile (a concurrent change); if a rerun reports "
+                           "the same, the server does not keep this value and each run would write it again"
+                           % "; ".join(text for _field, text in problems))
 
 
 def masked_diff(resource, before, after):

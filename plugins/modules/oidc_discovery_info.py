@@ -46,6 +46,8 @@ options:
       - The issuer identifier of the OpenID provider, an https URL with no query or fragment, for example
         V(https://idp.example.com) or V(https://login.example.com/realms/corp).
       - It is compared with the C(issuer) of the discovery document exactly, so give it as the provider publishes it.
+      - A URL with a user name or password in it (C(https://user:password@host)) is refused before any request, and
+        the value is masked in the task's output; discovery documents and key sets are public and need no credentials.
     type: str
     required: true
   expected_scopes:

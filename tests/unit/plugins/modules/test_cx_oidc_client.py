@@ -190,7 +190,7 @@ def test_a_server_that_rehashes_a_resent_secret_fails_naming_the_client_and_the_
     result = run(capsys, dict(cx_conn, client_id="portal", access_token_lifetime=900))
     assert result["failed"] and result["action"] == "updated" and result["changed"]
     msg = result["msg"]
-    assert msg.startswith("OIDC client 'portal' failed: the server did not keep what was written")
+    assert msg.startswith("OIDC client 'portal' failed: the read right after the write does not show what was written")
     assert "re-hashed the 1 stored secret(s) of OIDC client 'portal'" in msg and "with client_secrets" in msg
     assert secret_hash(SECRET) not in result["_raw"] and SECRET not in result["_raw"]
     assert server_client(cx, "portal")["clientSecrets"] == [secret_hash(secret_hash(SECRET))]

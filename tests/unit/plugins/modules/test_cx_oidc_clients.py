@@ -159,3 +159,29 @@ def test_the_set_modules_config_documents_the_single_modules_options():
     for name in client:
         for key in ("type", "elements", "choices", "required"):
             assert config[name].get(key) == client[name].get(key), (name, key)
+
+
+def test_merged_partial_update_without_secrets_and_require_pkce(cx, cx_conn, capsys):
+    run(capsys, dict(cx_conn, config=clients(2)))
+    before = server(cx)
+    cx.clear_requests("checkmarx")
+    partial = [{"client_id": "app-0", "require_pkce": True}, {"client_id": "app-1", "access_token_lifetime": 600}]
+    result = run(capsys, dict(cx_conn, config=partial))
+    assert outcome(result) == {"app-0": "updated", "app-1": "updated"} and not result.get("failed")
+    after = server(cx)
+    assert after["app-0"] == dict(before["app-0"], requirePkce=True)
+    assert after["app-1"] == dict(before["app-1"], accessTokenLifetime=600)  # secrets sent back, kept
+    cx.clear_requests("checkmarx")
+    again = run(capsys, dict(cx_conn, config=partial))
+    assert again["changed"] is False and writes(cx) == []
+    refused = run(capsys, dict(cx_conn, config=[{"client_id": "app-0", "enabled": False}], stored_secrets="refuse"))
+    assert refused["failed"] and refused["failed_keys"] == ["app-0"] and writes(cx) == []
+
+
+def test_replaced_on_a_rehashing_server_fails_the_client_and_names_it(cx, cx_conn, capsys):
+    cx.config("checkmarx", resent_secrets="rehash")
+    run(capsys, dict(cx_conn, config=clients(1)))
+    result = run(capsys, dict(cx_conn, state="replaced", config=[{"client_id": "app-0", "name": "Renamed"}]))
+    assert result["failed"] and result["failed_keys"] == ["app-0"]
+    assert "re-hashed the 1 stored secret(s) of OIDC client 'app-0'" in result["msg"]
+    assert "secret-of-app" not in result["_raw"] and secret_hash("secret-of-app-0") not in result["_raw"]

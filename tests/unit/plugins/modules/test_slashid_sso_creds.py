@@ -174,3 +174,22 @@ def test_set_recreate_per_entry_and_update_secret(slashid):
 def test_merged_needs_entries(slashid):
     result = slashid.creds(config=[])
     assert result["failed"] and "at least one entry" in result["msg"]
+
+
+def test_set_bodies_carry_the_options_as_written(slashid):
+    slashid.config(scopes_include_defaults=True, duration_format="go")
+    slashid.log()
+    apple_opts = {"private_key": APPLE_KEY, "team_id": "ABCDE12345", "key_id": "FGHIJ67890", "secret_lifetime": "48h"}
+    config = [entry("gh", provider="github", options={"github": {"authorize_scopes": ["read:org"]}}),
+              entry("ap", provider="apple", options={"apple": apple_opts})]
+    created = slashid.creds(config=config)
+    assert actions(created) == {"gh": "created", "ap": "created"} and not created.get("failed")
+    bodies = dict((e["body"]["client_id"], e["body"]) for e in slashid.writes(slashid.log()))
+    assert bodies["gh"]["options"] == {"github": {"authorize_scopes": ["read:org"]}}
+    assert bodies["ap"]["options"]["apple"]["secret_lifetime"] == "48h"
+    again = slashid.creds(config=config)
+    assert not again["changed"] and slashid.writes(slashid.log()) == []
+    changed = slashid.creds(config=[{"client_id": "gh", "options": {"github": {"authorize_scopes": ["repo"]}}}])
+    assert actions(changed) == {"gh": "updated"}
+    [patch] = slashid.writes(slashid.log())
+    assert patch["body"] == {"options": {"github": {"authorize_scopes": ["repo"]}}}
