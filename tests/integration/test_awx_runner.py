@@ -12,7 +12,9 @@ artifact directory as AWX enables it, and AWX's job variables.
 
 Asserted: rc 0; a second job changes nothing; no secret in the runner's artifacts (stdout, every job
 event, the fact cache); the set_stats artifact (per_host false) carries one record per target under a
-key of its own, which is what an AWX workflow hands to its next node.
+key of its own, which is what an AWX workflow hands to its next node. Then the same targets run as the fleet
+rollout (playbooks/sso_fleet.yml, one inventory host per target) in the two slices AWX makes of a sliced
+job: each slice runs only its hosts, nothing changes, and the slices' artifacts add up to every target once.
 """
 
 import os
@@ -32,13 +34,15 @@ NETWORKS = ("12345678", "23456789")
 CX_CLIENTS = ("corporate-sso-web", "corporate-sso-cli")
 
 
-def _private_data_dir(root, sim, sim_env):
-    pdd = os.path.join(root, "pdd")
+def _private_data_dir(root, sim, sim_env, fleet=False):
+    """The private data directory of a job: the single-play rollout (playbooks/sso_rollout.yml, every target
+    on localhost, targets in the job's extra variables), or with ``fleet`` the fleet rollout
+    (playbooks/sso_fleet.yml, one inventory host per target, targets in the inventory)."""
+    pdd = os.path.join(root, "pdd-fleet" if fleet else "pdd")
     for sub in ("inventory", "project", "env"):
         os.makedirs(os.path.join(pdd, sub), exist_ok=True)
-    shutil.copy(os.path.join(REPO, "playbooks", "sso_rollout.yml"), os.path.join(pdd, "project", "sso_rollout.yml"))
-    with open(os.path.join(pdd, "inventory", "hosts"), "w") as handle:
-        handle.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    playbook = "sso_fleet.yml" if fleet else "sso_rollout.yml"
+    shutil.copy(os.path.join(REPO, "playbooks", playbook), os.path.join(pdd, "project", playbook))
 
     ca = sim_env["ca_path"]
     with open(ca) as handle:
@@ -117,14 +121,49 @@ def _private_data_dir(root, sim, sim_env):
         "sso_rollout_vcenter": [{"hostname": vc["hostname"], "port": vc["port"], "ca_path": ca,
                                  "provider": {"domain_names": ["example.com"]}}],
     }
+    if fleet:
+        # One host per target, each with its own section; the identity provider for the whole group.
+        sections = {"vcenter-01": ("sso_rollout_vcenter", "sso_fleet_vcenter"),
+                    "cxsast-01": ("sso_rollout_checkmarx", "sso_fleet_checkmarx"),
+                    "slashid-01": ("sso_rollout_slashid", "sso_fleet_slashid"),
+                    "wickr-01": ("sso_rollout_wickr", "sso_fleet_wickr")}
+        children = {}
+        for host, (var, group) in sections.items():
+            children[group] = {"hosts": {host: {var: extravars.pop(var)}}}
+        inventory = {"sso_fleet": {"vars": {"sso_rollout_idp": extravars.pop("sso_rollout_idp")},
+                                   "children": children}}
+        with open(os.path.join(pdd, "inventory", "hosts.yml"), "w") as handle:
+            yaml.safe_dump(inventory, handle)
+    else:
+        with open(os.path.join(pdd, "inventory", "hosts"), "w") as handle:
+            handle.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
     with open(os.path.join(pdd, "env", "extravars"), "w") as handle:
         yaml.safe_dump(extravars, handle)
     return pdd, secrets
 
 
-def _job(pdd, ident):
-    return ansible_runner.run(private_data_dir=pdd, playbook="sso_rollout.yml", ident=ident, quiet=True,
-                              timeout=300)
+def _job(pdd, ident, playbook="sso_rollout.yml", limit=None):
+    return ansible_runner.run(private_data_dir=pdd, playbook=playbook, ident=ident, quiet=True, limit=limit,
+                              forks=10, timeout=300)
+
+
+def _slices(hosts, count):
+    """AWX job slicing: the hosts ordered by name, slice n (1-based) of ``count`` gets hosts[n-1::count]."""
+    ordered = sorted(hosts)
+    return [ordered[n - 1::count] for n in range(1, count + 1)]
+
+
+def _assert_no_secret(pdd, ident, runner, secrets):
+    files = _artifact_files(pdd, ident)
+    names = set(os.path.relpath(f, os.path.join(pdd, "artifacts", ident)).split(os.sep)[0] for f in files)
+    assert {"stdout", "job_events"} <= names, names
+    events = [f for f in files if os.sep + "job_events" + os.sep in f]
+    assert len(events) == len(list(runner.events)) > 20
+    for path in files:
+        with open(path, "rb") as handle:
+            data = handle.read().decode("utf-8", "replace")
+        for secret in secrets:
+            assert secret not in data, "a secret is in %s" % path
 
 
 def _stats(runner):
@@ -181,13 +220,24 @@ def test_rollout_runs_as_an_awx_job(sim, sim_env, sim_api, tmp_path):
 
     # No secret anywhere in what the jobs left: stdout, every job event, the fact cache.
     for ident, runner in (("job-1", first), ("job-2", second)):
-        files = _artifact_files(pdd, ident)
-        names = set(os.path.relpath(f, os.path.join(pdd, "artifacts", ident)).split(os.sep)[0] for f in files)
-        assert {"stdout", "job_events"} <= names, names
-        events = [f for f in files if os.sep + "job_events" + os.sep in f]
-        assert len(events) == len(list(runner.events)) > 20
-        for path in files:
-            with open(path, "rb") as handle:
-                data = handle.read().decode("utf-8", "replace")
-            for secret in secrets:
-                assert secret not in data, "a secret is in %s" % path
+        _assert_no_secret(pdd, ident, runner, secrets)
+
+    # The same targets as a fleet (one inventory host per target), in the two slices AWX makes of a job
+    # template with job_slice_count 2: each slice configures only its own targets, and as the single-play
+    # jobs configured them already, nothing changes. The slices' artifacts add up to every target once.
+    fleet_pdd, fleet_secrets = _private_data_dir(str(tmp_path), sim, sim_env, fleet=True)
+    combined = {}
+    for number, hosts in enumerate(_slices(["vcenter-01", "cxsast-01", "slashid-01", "wickr-01"], 2), 1):
+        ident = "fleet-slice-%d" % number
+        job = _job(fleet_pdd, ident, playbook="sso_fleet.yml", limit=",".join(hosts))
+        out = job.stdout.read()
+        assert job.rc == 0, out[-4000:]
+        stats = _stats(job)
+        assert sorted(stats["ok"]) == sorted(hosts)  # only this slice's hosts ran
+        assert sum(stats["changed"].values()) == 0, out[-4000:]
+        part = stats["artifact_data"]["sso_rollout_results"]
+        assert not set(part) & set(combined)
+        combined.update(part)
+        _assert_no_secret(fleet_pdd, ident, job, fleet_secrets)
+    assert set(combined) == set(results)
+    assert set(r["status"] for r in combined.values()) == {"unchanged"}
