@@ -3,6 +3,7 @@
 """_env: environment fallbacks as AWX injects them (an empty variable counts as unset)."""
 
 import importlib
+import os
 
 import pytest
 
@@ -52,10 +53,8 @@ def test_ca_fallback_skips_an_empty_file(monkeypatch, tmp_path):
         _env.ca_file_fallback("SSO_T_CA")
 
 
-MODULES = ("cx_oidc_client", "cx_oidc_client_info", "cx_oidc_clients", "slashid_sso_cred", "slashid_sso_cred_info",
-           "slashid_sso_creds", "vcenter_identity_provider", "vcenter_identity_provider_info",
-           "vcenter_identity_providers", "wickr_oidc_config", "wickr_oidc_info", "wickr_oidc_configs",
-           "oidc_discovery_info")
+MODULES_DIR = os.path.join(os.path.dirname(os.path.abspath(_env.__file__)), os.pardir, "modules")
+MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith(".py") and not name.startswith("_"))
 
 
 def _fallbacks(spec, where=""):
