@@ -35,6 +35,7 @@ CASES = {
     "cx_oidc_client": ("checkmarx", {"client_id": "awx-env-probe", "state": "absent"}),
     "cx_oidc_client_info": ("checkmarx", {}),
     "cx_oidc_clients": ("checkmarx", {"state": "gathered"}),
+    "cx_token": ("checkmarx", {}),
     "slashid_sso_cred": ("slashid", {"client_id": "awx-env-probe", "state": "absent"}),
     "slashid_sso_cred_info": ("slashid", {}),
     "slashid_sso_creds": ("slashid", {"state": "gathered"}),
@@ -44,7 +45,9 @@ CASES = {
     "wickr_oidc_config": ("wickr", None),  # check mode create, below
     "wickr_oidc_info": ("wickr", {"network_id": "12345678"}),
     "wickr_oidc_configs": ("wickr", {"state": "gathered", "config": [{"network_id": "12345678"}]}),
+    "wickr_network_info": ("wickr", {}),
 }
+NO_ENVIRONMENT = ("oidc_discovery_info",)  # reads no environment variable (tests/unit/plugins/module_utils/test_env.py)
 SECRET_FIELDS = {"checkmarx": ("password",), "slashid": ("api_key",), "vcenter": ("password",),
                  "wickr": ("temp_secret_key", "session_token")}
 
@@ -76,6 +79,12 @@ def job(sim, sim_env, sim_api, monkeypatch, tmp_path, capsys):
 
     sim_api.reset("wickr")
     return Job()
+
+
+def test_every_module_is_covered():
+    modules_dir = os.path.join(os.path.dirname(os.path.abspath(awx.__file__)), os.pardir, os.pardir, "plugins", "modules")
+    found = set(n[:-3] for n in os.listdir(modules_dir) if n.endswith(".py") and not n.startswith("_"))
+    assert found == set(CASES) | set(NO_ENVIRONMENT)
 
 
 def assert_ok(result, *secrets):
