@@ -21,13 +21,12 @@ import os
 import shutil
 import sys
 
+import ansible_runner
 import pytest
 import yaml
 
 from conftest import COLLECTIONS_ROOT, REPO
 from simulators import awx
-
-ansible_runner = pytest.importorskip("ansible_runner")
 
 APPS = ("wickr", "checkmarx", "slashid", "vcenter")
 NETWORKS = ("12345678", "23456789")
