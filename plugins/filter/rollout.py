@@ -263,9 +263,11 @@ def _record(kind, key, error, want, have):
     return {"kind": kind, "key": key, "error": error, "want": want, "have": have if error is None else {}}
 
 
-def rollout_verified(read, kind, entries=None, done=None):
+def rollout_verified(read, kind, entries=None, done=None, target=None):
     """What the info module read back for each target configured without failure, next to what was configured."""
     read = _dict(read, "read")
+    if target is not None:  # one info task for one target (not a loop): the target is its item
+        read = {"results": [dict(read, item=_dict(target, "target"))]}
     out = []
     if kind in ("wickr", "vcenter"):  # one info task per target (a loop): the item is the entry / target
         for r in _list(read.get("results"), "read.results"):
