@@ -131,9 +131,9 @@ def test_create_and_update_bodies_carry_the_values_as_written(vc):
     assert body["federation_type"] == "DIRECT_FEDERATION"
     assert created["proposed"]["domain_names"] == ["Corp.Example.com", "a.example.com"]
     # compared in normalised form: the same values in another order and case change nothing
+    same = {"perms": {"Admins": ["vsphere.local\\Administrators", "vsphere.local\\Zeta"]}}
     assert not vc.provider(name="corp", domain_names=["A.EXAMPLE.COM", "corp.example.com"], org_ids=["o1", "o2"],
-                           oidc=vc.oidc(claim_map={"perms": {"Admins": ["vsphere.local\\Administrators",
-                                                                         "vsphere.local\\Zeta"]}}))["changed"]
+                           oidc=vc.oidc(claim_map=same))["changed"]
 
     updated = vc.provider(name="corp", domain_names=["Partner.Example.com", "corp.example.com"],
                           auth_query_params={"prompt": ["consent", "login"]})

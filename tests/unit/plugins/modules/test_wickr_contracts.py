@@ -192,3 +192,13 @@ def test_endpoint_url_with_user_information_is_refused_before_any_request(wk, mo
     assert result["msg"].startswith("endpoint_url:")
     assert "access_key" in result["msg"] and "Very-Secret-9" not in result["_raw"]
     assert wk.requests() == []
+
+
+@pytest.mark.parametrize("visibility", ["omitted", "masked"])
+def test_update_secret_always_is_not_failed_by_a_secret_the_read_cannot_show(wk, visibility):
+    wk.config(secret_visibility=visibility)
+    assert wk.run(config_module, **oidc(wk))["action"] == "created"
+    rotated = wk.run(config_module, **oidc(wk, secret="rotated-secret-77aa", update_secret="always"))
+    assert rotated["rc"] == 0 and rotated["changed"], rotated["msg"]
+    assert wk.stored()["secret"] == "rotated-secret-77aa"
+    assert "rotated-secret-77aa" not in rotated["_raw"]
