@@ -42,10 +42,6 @@ CHROMIUM_FLAGS = [
 ]
 SERVICE_GUIDES = {"cx_": "checkmarx", "wickr_": "wickr", "slashid_": "slashid", "vcenter_": "vcenter"}
 
-pytestmark = pytest.mark.skipif(
-    not SITE or not os.path.isfile(os.path.join(SITE, "index.html")),
-    reason="needs the built docsite (run: bash scripts/test.sh docsite)",
-)
 
 
 def modules():
@@ -65,6 +61,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
+    if not SITE or not os.path.isfile(os.path.join(SITE, "index.html")):
+        pytest.fail("no built docsite in SSO_OIDC_DOCSITE: run SSO_OIDC_BUILD=/tmp/me-build bash scripts/test.sh docsite")
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=SITE))
     httpd.requests = []
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
