@@ -187,7 +187,7 @@ class Resource(object):
         """
         problems = []
         for field in fields:
-            if field in self.write_only or _get_path(want, field) is None:
+            if field in self.write_only or (field not in want and _get_path(want, field) is None):
                 continue
             wanted = _get_path(want, field)
             kept = _get_path(after["canon"], field)
