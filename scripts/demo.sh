@@ -14,8 +14,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-DEMO="$REPO/build/demo"
-SIM_DIR="$REPO/.sim"
+# SSO_OIDC_BUILD moves build/ (the demo goes to $SSO_OIDC_BUILD/demo), SSO_OIDC_SIM_DIR the simulators'
+# state from .sim, and SSO_OIDC_VENV runs the demo with an existing virtualenv (ansible-core, requests,
+# botocore and the simulators' packages) instead of .venv: the release matrix runs it on each ansible-core line.
+DEMO="${SSO_OIDC_BUILD:-$REPO/build}/demo"
+SIM_DIR="${SSO_OIDC_SIM_DIR:-$REPO/.sim}"
 PLAYBOOK="$REPO/playbooks/sso_rollout.yml"
 STEPS=6
 SIM_STARTED=""
@@ -73,9 +76,9 @@ summary_lines() {
 
 step 1 "Preparing .venv with the pinned tool chain" \
   "(created on first use from requirements-dev.txt; later runs reuse it)"
-setup_venv
+if [ -n "${SSO_OIDC_VENV:-}" ]; then VENV="$SSO_OIDC_VENV"; else setup_venv; fi
 activate
-ansible --version | head -n 1 | sed 's/^/    /'
+ansible --version | sed -n '1s/^/    /p'   # sed reads it all: no broken pipe
 
 step 2 "Building the collection and installing it into build/demo/collections"
 SSO_OIDC_BUILD="$DEMO" stage_collection

@@ -5,8 +5,10 @@
 # Release-matrix virtualenvs: one controller venv per ansible-core release line, and small
 # managed-node venvs for the module-process runs.
 #
-#   bash scripts/matrix.sh lines             the lines: <line> <ansible-core> <python X.Y>
+#   bash scripts/matrix.sh lines             the lines: <line> <ansible-core> <python X.Y> <oldest> <newest>
+#                                            (the last two: managed-node Pythons of the module-process runs)
 #   bash scripts/matrix.sh python <line>     the interpreter of a line's controller venv (exit 1 if missing)
+#   bash scripts/matrix.sh python-of <X.Y>   the interpreter for Python X.Y (exit 1 if missing)
 #   bash scripts/matrix.sh venv <line>|all   create/refresh .venvs/core-<line>, print its path
 #   bash scripts/matrix.sh target <X.Y>      create/refresh .venvs/target-<X.Y> (a managed-node Python
 #                                            with the modules' requirements), print its path
@@ -22,12 +24,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 MATRIX_DIR="$REPO/tests/matrix"
 VENVS="$REPO/.venvs"
 
-# Prints "<line> <core> <python>" for each line of tests/matrix/lines.txt.
+# Prints "<line> <core> <python> <target-oldest> <target-newest>" for each line of tests/matrix/lines.txt.
 matrix_lines() {
-  grep -vE '^\s*(#|$)' "$MATRIX_DIR/lines.txt" | awk '{print $1, $2, $3}'
+  grep -vE '^\s*(#|$)' "$MATRIX_DIR/lines.txt" | awk '{print $1, $2, $3, $4, $5}'
 }
 
-matrix_field() { # <line> <column 2|3>
+matrix_field() { # <line> <column 2-5>
   matrix_lines | awk -v l="$1" -v c="$2" '$1 == l {print $c}'
 }
 
@@ -90,7 +92,7 @@ target_venv() {
   local pyver="$1" py venv want stamp
   py="$(find_python "$pyver")" || return 1
   venv="$VENVS/target-$pyver"; stamp="$venv/.matrix.sha256"
-  want="$(echo "$("$py" -VV)" | _stamp_of "$MATRIX_DIR/target-requirements.txt")"
+  want="$("$py" -VV | _stamp_of "$MATRIX_DIR/target-requirements.txt")"
   if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "$venv"; return 0
   fi
@@ -98,9 +100,20 @@ target_venv() {
   rm -rf "$venv"; mkdir -p "$VENVS"
   "$py" -m venv "$venv" >&2
   _pip "$venv" -r "$MATRIX_DIR/target-requirements.txt" >&2
-  "$venv/bin/python" -c "import requests, botocore" >&2 || return 1
+  "$venv/bin/python" -c "import requests" >&2 || return 1
   echo "$want" > "$stamp"
   echo "$venv"
+}
+
+# Runs a command with an exclusive lock per venv: legs that run in parallel share the target venvs.
+_locked() { # <venv name> <command...>
+  local name="$1"; shift
+  mkdir -p "$VENVS"
+  if command -v flock >/dev/null 2>&1; then
+    ( flock 9; "$@" ) 9>"$VENVS/.$name.lock"
+  else
+    "$@"
+  fi
 }
 
 matrix_main() {
@@ -108,19 +121,22 @@ matrix_main() {
   case "$cmd" in
     lines) matrix_lines ;;
     python) [ $# -eq 1 ] || { echo "usage: $0 python <line>" >&2; return 2; }
+            [ -n "$(matrix_field "$1" 3)" ] || { echo "unknown release line '$1'" >&2; return 2; }
             find_python "$(matrix_field "$1" 3)" ;;
+    python-of) [ $# -eq 1 ] || { echo "usage: $0 python-of <X.Y>" >&2; return 2; }
+            find_python "$1" ;;
     venv)
       [ $# -ge 1 ] || { echo "usage: $0 venv <line>|all" >&2; return 2; }
       local l rc=0
       if [ "$1" = all ]; then
-        for l in $(matrix_lines | awk '{print $1}'); do core_venv "$l" || rc=1; done
+        for l in $(matrix_lines | awk '{print $1}'); do _locked "core-$l" core_venv "$l" || rc=1; done
       else
-        for l in "$@"; do core_venv "$l" || rc=1; done
+        for l in "$@"; do _locked "core-$l" core_venv "$l" || rc=1; done
       fi
       return $rc ;;
     target) [ $# -eq 1 ] || { echo "usage: $0 target <X.Y>" >&2; return 2; }
-            target_venv "$1" ;;
-    *) sed -n '5,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; return 2 ;;
+            _locked "target-$1" target_venv "$1" ;;
+    *) sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; return 2 ;;
   esac
 }
 
