@@ -13,6 +13,8 @@ options:
     description:
       - The host name or IP address of the vCenter Server, without scheme or path, for example V(vcenter.example.com).
       - The modules use the vSphere Automation API (C(/api), vSphere 7.0 Update 2 and later) over https.
+      - A value with user information (C(user:password@host)) is refused before any request; this option is not
+        secret, so Ansible would show it. Give the credentials in O(username) and O(password), or O(session_id).
       - If not set, the value of the E(VMWARE_HOST) environment variable is used.
     type: str
     required: true

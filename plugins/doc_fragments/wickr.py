@@ -57,6 +57,8 @@ options:
       - URL of the Wickr admin API instead of the regional endpoint, for example a VPC endpoint or a test server.
       - If not set, the value of the E(AWS_ENDPOINT_URL_WICKR) or E(AWS_ENDPOINT_URL) environment variable is used.
       - Cannot be combined with O(use_fips_endpoint) or O(use_dualstack_endpoint).
+      - A URL with user information (C(https://user:password@host)) is refused before any request; this option is
+        not secret, so Ansible would show it. Give the credentials in O(access_key) and O(secret_key) or O(profile).
     type: str
     aliases: [aws_endpoint_url]
   use_fips_endpoint:
