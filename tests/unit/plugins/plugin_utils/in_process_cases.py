@@ -352,32 +352,38 @@ def test_warnings_reach_the_result_once(tmp_path, cx, cx_conn):
     assert done.value.result["warnings"] == ["careful with ********"]
 
 
-def test_failures_and_tracebacks():
-    spec = {"argument_spec": {"name": {"type": "str"}}}
-    adapter = WorkerAdapter(dict(internal("x", verbosity=3), name="n"), **spec)
+def fail_while_handling(adapter, msg, **result):
+    """fail_json called from an except block, as SsoModule.run does; returns the result."""
     try:
         raise ValueError("boom")
     except ValueError:
-        with pytest.raises(ModuleExit) as done:
-            adapter.fail_json("it failed", extra=1)
-    result = done.value.result
+        try:
+            adapter.fail_json(msg, **result)
+        except ModuleExit as done:
+            return done.result
+    raise AssertionError("fail_json did not end the run")
+
+
+def test_failures_and_tracebacks():
+    spec = {"argument_spec": {"name": {"type": "str"}}}
+    result = fail_while_handling(WorkerAdapter(dict(internal("x", verbosity=3), name="n"), **spec), "it failed", extra=1)
     assert result["failed"] is True and result["msg"] == "it failed" and result["extra"] == 1
     if "_ansible_tracebacks_for" in KNOWN_INTERNAL:  # 2.19+: only when the controller asks for error tracebacks
         assert "exception" not in result
         adapter = WorkerAdapter(dict(internal("x", _ansible_tracebacks_for=["error"]), name="n"), **spec)
     else:  # 2.16 to 2.18: at -vvv
-        assert "test_failures_and_tracebacks" in result["exception"]
-        adapter = WorkerAdapter(dict(internal("x", verbosity=0), name="n"), **spec)
-        with pytest.raises(ModuleExit) as done:
-            adapter.fail_json("no traceback below -vvv")
-        assert "exception" not in done.value.result
+        assert "fail_while_handling" in result["exception"]
+        quiet = WorkerAdapter(dict(internal("x", verbosity=0), name="n"), **spec)
+        assert "exception" not in fail_while_handling(quiet, "no traceback below -vvv")
         adapter = WorkerAdapter(dict(internal("x", verbosity=3), name="n"), **spec)
+    assert "exception" in fail_while_handling(adapter, "with traceback")
+    # Outside an exception there is no traceback to give.
     try:
-        raise ValueError("boom")
-    except ValueError:
-        with pytest.raises(ModuleExit) as done:
-            adapter.fail_json("with traceback")
-    assert "exception" in done.value.result
+        adapter.fail_json("plain")
+    except ModuleExit as done:
+        assert "exception" not in done.result
+    else:
+        raise AssertionError("fail_json did not end the run")
 
 
 def test_invocation_follows_inject_invocation_and_results_are_json():
