@@ -213,7 +213,19 @@ class WorkerAdapter(object):
         result = remove_values(result, self.no_log_values)
         result.update(preserved)
         # A module's result reaches the controller as JSON: the same types here (tuples become lists ...).
-        raise ModuleExit(json.loads(json.dumps(result, default=str)))
+        raise ModuleExit(as_json(result))
+
+
+def _plain(value):
+    """How a non-JSON value reaches a module process as JSON: bytes as text, anything else as its string."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return str(value)
+
+
+def as_json(data):
+    """``data`` as a module process receives it: plain JSON types (no unsafe or tagged subclasses, lists not tuples)."""
+    return json.loads(json.dumps(data, default=_plain))
 
 
 def run_in_worker(module, module_args, sso_module):
@@ -331,4 +343,5 @@ class InProcessAction(ActionBase):
         # Fills ``env`` with the task's templated ``environment`` keyword (2.16 to 2.21: same signature).
         self._compute_environment_string(env)
         with environment(env):
-            return run_in_worker(module, module_args, SsoModule)
+            # The module process gets its arguments as JSON: the same plain values here.
+            return run_in_worker(module, as_json(module_args), SsoModule)

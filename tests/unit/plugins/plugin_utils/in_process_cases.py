@@ -487,3 +487,12 @@ def test_no_private_ansible_core_name_is_used():
                     text = handle.read()
                 for needle in ("._internal", "basic._ANSIBLE_", "ansible.vars.clean", "_parse_returned_data"):
                     assert needle not in text, (filename, needle)
+
+
+def test_arguments_and_results_are_plain_json_like_a_module_process_gets_them():
+    class Tagged(str):
+        pass
+    data = {"s": Tagged("x"), "t": (1, 2), "b": b"bytes", "n": None, "when": types.SimpleNamespace()}
+    plain = _in_process.as_json(data)
+    assert type(plain["s"]) is str and plain["t"] == [1, 2] and plain["b"] == "bytes" and plain["n"] is None
+    assert isinstance(plain["when"], str)
