@@ -338,6 +338,7 @@ class InProcessAction(ActionBase):
 
         module_args = dict(self._task.args)
         # The same _ansible_* settings (check mode, diff, verbosity, module name ...) a module process gets.
+        # (module_name, module_args, task_vars) on 2.16 to 2.21; 2.19+ add an optional ignore_unknown_opts.
         self._update_module_args(self._task.action, module_args, task_vars)
         env = {}
         # Fills ``env`` with the task's templated ``environment`` keyword (2.16 to 2.21: same signature).

@@ -494,5 +494,5 @@ def test_arguments_and_results_are_plain_json_like_a_module_process_gets_them():
         pass
     data = {"s": Tagged("x"), "t": (1, 2), "b": b"bytes", "n": None, "when": types.SimpleNamespace()}
     plain = _in_process.as_json(data)
-    assert type(plain["s"]) is str and plain["t"] == [1, 2] and plain["b"] == "bytes" and plain["n"] is None
+    assert plain["s"].__class__ is str and plain["t"] == [1, 2] and plain["b"] == "bytes" and plain["n"] is None
     assert isinstance(plain["when"], str)
