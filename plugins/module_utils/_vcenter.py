@@ -852,6 +852,14 @@ class IdentityProvider(Resource):
             return True
         return want == have
 
+    def written(self, field, want, have, item):
+        """The read-back check of one written field. ``is_default: true`` must read back as the default;
+        ``false`` is vCenter's to decide (the first provider is always the default, nothing clears the flag),
+        so it is not checked and does not warn again. Every other field as :meth:`equal` compares it."""
+        if field == "is_default":
+            return bool(have) or not want
+        return self.equal(field, want, have)
+
     def secret_equal(self, want, have):
         if have is None or have == MASK:
             return self.update_secret != "always"

@@ -161,6 +161,12 @@ def test_a_server_that_does_not_take_upn_claim_fails_the_create(vc):
     assert "upn_claim: written as 'upn', the server kept 'acct'" in result["msg"]
 
 
+def test_the_read_back_of_a_first_provider_with_is_default_false_neither_fails_nor_warns(vc):
+    result = vc.provider(name="only", oidc=vc.oidc(), is_default=False)
+    assert result["_rc"] == 0 and result["action"] == "created"
+    assert result["end_state"]["is_default"] is True and result["warnings"] == []
+
+
 # ----------------------------------------------------------------------------- no credentials in hostname
 @pytest.mark.parametrize("hostname", ["admin:Pa55-w0rd-xyz@vc.example.com", "https://admin:Pa55-w0rd-xyz@vc.example.com",
                                       "admin@vc.example.com"])
