@@ -512,12 +512,8 @@ def _check_claim_map(where, value):
 
 
 def _as_written(value):
-    """A list option as the user wrote it (a single string as a list), exact repeats dropped."""
-    out = []
-    for item in _str_list(value):
-        if item not in out:
-            out.append(item)
-    return out
+    """A list option as the user wrote it (a single string as a list of one): no sorting, no de-duplication."""
+    return _str_list(value)
 
 
 def _api_query_params(value):
