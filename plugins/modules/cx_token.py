@@ -15,7 +15,7 @@ description:
   - Pass RV(token) to the O(token) option of the other Checkmarx modules (best through C(module_defaults)), so a
     play logs in once instead of once per task.
   - When O(token) (or E(CX_TOKEN)) is already set, the module sends no request and returns no RV(token)
-    (RV(logged_in=false)): the other modules take that same token from their own O(token) option or E(CX_TOKEN).
+    (RV(logged_in=false)); the other modules take that same token from their own O(token) option or E(CX_TOKEN).
     Ansible masks every returned value equal to a C(no_log) option, so a given token could not be returned anyway.
     A play can therefore call this module unconditionally and pass C(token | default(omit)) on.
   - RV(token) is a secret. Register the result of this task with C(no_log) set, and give the token only to the

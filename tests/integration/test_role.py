@@ -385,13 +385,13 @@ def test_argument_spec_follows_the_modules(kind, section, entries):
     module = _module_spec(kind)
     problems = []
     _compare(role[entries]["options"], module["config"]["options"], "%s.%s." % (section, entries), problems)
-    connection = dict((k, v) for k, v in module.items() if k not in ("config", "state", "protected", "update_secret"))
+    connection = dict((k, v) for k, v in module.items() if k not in ("config", "state", "protected", "update_secret", "stored_secrets"))
     role_connection = dict((k, v) for k, v in role.items() if k in connection)
     _compare(role_connection, connection, section + ".", problems)
     assert not problems, "\n".join(problems)
 
 
-NOT_SECRETS = ("update_secret", "require_client_secret", "_in_id_token")
+NOT_SECRETS = ("update_secret", "require_client_secret", "_in_id_token", "stored_secrets")
 
 
 def test_every_secret_of_the_role_is_no_log():
@@ -435,7 +435,7 @@ def test_every_connection_option_reaches_the_modules(kind, modules):
     from ansible_collections.sso.oidc.plugins.filter.rollout import CONNECTION_OPTIONS
 
     passed = set(CONNECTION_OPTIONS[kind])
-    assert passed == set(_module_spec(kind)) - {"config", "state", "protected", "update_secret"}
+    assert passed == set(_module_spec(kind)) - {"config", "state", "protected", "update_secret", "stored_secrets"}
     for module in modules:
         assert passed <= _module_argument_names(module), module
     section = "sso_rollout_vcenter" if kind == "vcenter" else "sso_rollout_" + kind

@@ -122,9 +122,9 @@ def test_repeated_and_done():
 def test_verified_and_summary():
     vc = rollout_entries(IDP, "vcenter", [{"hostname": "vc1"}, {"hostname": "vc2"}])
     cx = rollout_entries(IDP, "checkmarx", {"clients": [{"client_id": "web"}, {"client_id": "cli"}]})
-    runs = {"checkmarx": {"failed": False, "msg": "", "results": [
-        {"key": "web", "action": "created", "msg": "created"}, {"key": "cli", "action": "recreated",
-                                                               "changed_fields": ["provider"]}]},
+    cx_results = [{"key": "web", "action": "created", "msg": "created"},
+                  {"key": "cli", "action": "recreated", "changed_fields": ["provider"]}]
+    runs = {"checkmarx": {"failed": False, "msg": "", "results": cx_results},
             "vcenter:vc1/Corporate SSO": {"failed": False, "results": [{"key": "Corporate SSO", "action": "unchanged"}]},
             "vcenter:vc2/Corporate SSO": {"failed": True, "msg": "HTTP 500", "results": []}}
     done = rollout_done(runs)
