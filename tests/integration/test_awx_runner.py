@@ -154,7 +154,7 @@ def _slices(hosts, count):
 
 def _assert_no_secret(pdd, ident, runner, secrets):
     files = _artifact_files(pdd, ident)
-    names = set(os.path.relpath(f, os.path.join(pdd, "artifacts", ident)).split(os.sep)[0] for f in files)
+    names = set(os.path.relpath(f, os.path.join(pdd, "artifacts", ident)).split(os.sep, maxsplit=1)[0] for f in files)
     assert {"stdout", "job_events"} <= names, names
     events = [f for f in files if os.sep + "job_events" + os.sep in f]
     assert len(events) == len(list(runner.events)) > 20
