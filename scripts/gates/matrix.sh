@@ -10,6 +10,7 @@
 #   rollout      scripts/demo.sh: the collection built and installed with that line, the example rollout
 #                twice against the simulators (changes, then changed=0)
 #   equivalence  tests/integration/test_in_process_equivalence.py (worker process vs module process)
+#   leaks        tests/reliability/test_secret_leaks_playbooks.py (-vvvv playbooks, no secret in any output)
 #   targets      tests/matrix/test_module_process.py: modules as module processes on the oldest and the
 #                newest managed-node Python of the line (.venvs/target-<X.Y>)
 # Legs run two at a time (SSO_OIDC_MATRIX_JOBS). Each leg writes its log to
@@ -67,11 +68,13 @@ _matrix_rollout() {
   return $rc
 }
 
-# The equivalence test and the module-process runs in one pytest session (one simulator start-up).
+# The equivalence test, the leak playbooks and the module-process runs in one pytest session (one
+# simulator start-up).
 _matrix_smoke() { # <oldest target python> <newest target python>
   local out="$LEG_DIR/smoke.log"
   (cd "$STAGE/tests" && SSO_OIDC_TARGET_PYTHONS="$1 $2" python -m pytest -q -rA -p no:cacheprovider \
-     -W ignore::DeprecationWarning integration/test_in_process_equivalence.py matrix/test_module_process.py \
+     -W ignore::DeprecationWarning integration/test_in_process_equivalence.py \
+     reliability/test_secret_leaks_playbooks.py matrix/test_module_process.py \
      > "$out" 2>&1)
   cat "$out"
 }
@@ -120,7 +123,7 @@ _matrix_leg() { # <line> <core> <pyver> <oldest> <newest>
   [ -z "$missing" ] || { LEG_STEPS+=("targets NOT RUN: managed-node Python$missing missing"); LEG_OK=0; }
   local sm_t0 sm_rc sm_out
   sm_t0=$(date +%s)
-  printf '\n==> [smoke] equivalence + module process on %s\n' "${tpy[*]}" >> "$LEG_LOG"
+  printf '\n==> [smoke] equivalence, leak playbooks, module process on %s\n' "${tpy[*]}" >> "$LEG_LOG"
   _matrix_smoke "${tpy[0]}" "${tpy[1]}" >> "$LEG_LOG" 2>&1
   sm_out="$LEG_DIR/smoke.log"
   if grep -qE '^PASSED .*test_in_process_equivalence' "$sm_out" \
@@ -128,6 +131,12 @@ _matrix_leg() { # <line> <core> <pyver> <oldest> <newest>
     LEG_STEPS+=("equivalence ok")
   else
     LEG_STEPS+=("equivalence FAILED"); LEG_OK=0
+  fi
+  if grep -qE '^PASSED .*test_secret_leaks_playbooks' "$sm_out" \
+     && ! grep -qE '^(FAILED|ERROR) .*test_secret_leaks_playbooks' "$sm_out"; then
+    LEG_STEPS+=("leaks ok")
+  else
+    LEG_STEPS+=("leaks FAILED"); LEG_OK=0
   fi
   for v in "$oldest" "$newest"; do
     if grep -qE "^PASSED .*test_module_process.*\[target-$v\]" "$sm_out"; then
