@@ -46,7 +46,7 @@ def rewrite_links(text, guides_dir, repository_url):
         target = match.group("target")
         if _EXTERNAL.match(target):
             return match.group(0)
-        path, _, anchor = target.partition("#")
+        path, _sep, anchor = target.partition("#")
         if posixpath.dirname(path) == "" and path.endswith(".md") and os.path.isfile(os.path.join(guides_dir, path)):
             return match.group(0)  # another guide: MyST links the docsite page
         in_repo = os.path.normpath(os.path.join(guides_dir, path))

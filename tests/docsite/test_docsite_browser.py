@@ -43,7 +43,6 @@ CHROMIUM_FLAGS = [
 SERVICE_GUIDES = {"cx_": "checkmarx", "wickr_": "wickr", "slashid_": "slashid", "vcenter_": "vcenter"}
 
 
-
 def modules():
     return sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(REPO, "plugins", "modules", "*.py"))
                   if not os.path.basename(p).startswith("_"))
