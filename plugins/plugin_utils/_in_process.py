@@ -247,11 +247,31 @@ def run_in_worker(module, module_args, sso_module):
                               "exception": traceback.format_exc()}, masked)
 
 
+def preload(module_name):
+    """Import a module (and with it ``requests`` and the collection's module_utils) if it can be; never fail.
+
+    Ansible's linear and free strategies load each task's action plugin class in the main process
+    (``action_loader.get(..., class_only=True)``, for ``BYPASS_HOST_LOOP``; 2.16 to 2.21) before they
+    fork a worker per host (``multiprocessing`` with the fork start method on 2.16 to 2.21). What is
+    imported then is inherited by every worker, instead of being imported again for each host and task:
+    the worker-process path of a fleet of hosts pays the imports once per play, not once per host."""
+    try:
+        importlib.import_module(module_name)
+    except Exception:  # pylint: disable=broad-exception-caught
+        return False  # reported, with its reason, when a task wants to run in the worker (_entry_point)
+    return True
+
+
 class InProcessAction(ActionBase):
     """Action plugin of every sso.oidc module: run in the worker when equivalent, else as usual."""
 
     _supports_check_mode = True
     _supports_async = True
+
+    def __init_subclass__(cls, **kwargs):
+        super(InProcessAction, cls).__init_subclass__(**kwargs)
+        # plugins/action/<name>.py defines its ActionModule when Ansible loads it: import the module now.
+        preload(cls.__module__.replace(".plugins.action.", ".plugins.modules."))
 
     @property
     def module_import_name(self):

@@ -142,6 +142,20 @@ def test_the_module_is_named_after_the_action_plugin():
     assert action.module_import_name == "ansible_collections.sso.oidc.plugins.modules.cx_oidc_clients"
 
 
+def test_loading_an_action_plugin_imports_its_module_for_the_workers_to_inherit():
+    """What the strategy's class_only load in the main process does: the module is imported, then forked."""
+    name = "ansible_collections.sso.oidc.plugins.modules.slashid_sso_creds"
+    sys.modules.pop(name, None)
+    sys.modules.pop("ansible_collections.sso.oidc.plugins.action.slashid_sso_creds", None)
+    importlib.import_module("ansible_collections.sso.oidc.plugins.action.slashid_sso_creds")
+    assert name in sys.modules and "requests" in sys.modules
+
+
+def test_preload_never_fails():
+    assert _in_process.preload("ansible_collections.sso.oidc.plugins.modules.no_such_module") is False
+    assert _in_process.preload("ansible_collections.sso.oidc.plugins.modules.cx_oidc_client") is True
+
+
 def test_every_module_has_its_action_plugin():
     root = os.path.join(os.path.dirname(_in_process.__file__), "..")
     modules = sorted(f for f in os.listdir(os.path.join(root, "modules")) if f.endswith(".py"))
