@@ -428,12 +428,83 @@ def loop_only(args):
         if proc.returncode != 0 or len(bench.bench_client_ids(control.state())) != args.loop:
             raise SystemExit("could not create the benchmark clients:\n%s" % (proc.stdout + proc.stderr)[-3000:])
         per_item = loop_costs(control, workdir, inventory, clients, args.loop, args.loop_rounds, names=LINE_PLAN)
+        parts = process_parts(control, workdir, inventory, vars_path, args.runs) if args.runs else None
     finally:
         harness.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return {"ansible_core": core_version,
             "python": "%d.%d.%d" % sys.version_info[:3], "m": args.loop, "rounds": args.loop_rounds,
-            "per_item": per_item}
+            "per_item": per_item, "process_parts": parts}
+
+
+# Where a module process of an unchanged cx_oidc_client spends its CPU beyond ping's, measured as
+# differences of plain processes (``python -c``) so that every part is CPU of a whole process:
+#   requests: ``import ansible.module_utils.basic, requests`` minus ``import ansible.module_utils.basic``;
+#   sso_oidc: the same plus importing the module and its module_utils from a zip, as AnsiballZ ships them
+#             (zipimport compiles them from source; it keeps no bytecode cache);
+#   work:     the rest of the payload's CPU beyond ping's (arguments, TLS, token and list, compare, result).
+PART_STEPS = (
+    ("interpreter", "pass"),
+    ("basic", "import ansible.module_utils.basic"),
+    ("basic_requests", "import ansible.module_utils.basic, requests"),
+    ("basic_requests_sso", "import ansible.module_utils.basic, requests, sys\nsys.path.insert(0, %r)\n"
+                           "import ansible_collections.sso.oidc.plugins.modules.cx_oidc_client"),
+)
+
+
+def collection_zip(path):
+    """The module and the collection's module_utils in a zip, as the AnsiballZ payload carries them."""
+    import zipfile
+
+    plugins = os.path.join(bench.REPO, "plugins")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for package in ("ansible_collections", "ansible_collections/sso", "ansible_collections/sso/oidc",
+                        "ansible_collections/sso/oidc/plugins", "ansible_collections/sso/oidc/plugins/modules",
+                        "ansible_collections/sso/oidc/plugins/module_utils"):
+            archive.writestr(package + "/__init__.py", "")
+        for name in sorted(os.listdir(os.path.join(plugins, "module_utils"))):
+            if name.endswith(".py") and name != "__init__.py":
+                archive.write(os.path.join(plugins, "module_utils", name),
+                              "ansible_collections/sso/oidc/plugins/module_utils/" + name)
+        archive.write(os.path.join(plugins, "modules", "cx_oidc_client.py"),
+                      "ansible_collections/sso/oidc/plugins/modules/cx_oidc_client.py")
+    return path
+
+
+def process_parts(control, workdir, inventory, vars_path, runs):
+    """CPU of the ping and cx_oidc_client payloads as plain processes, and the parts of the difference."""
+    remote_tmp = os.path.join(workdir, "remote_tmp")
+    proc, _wall, _timer = bench.run_playbook(as_processes("task_cost.yml"), workdir, vars_path, inventory, env={
+        "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp})
+    if proc.returncode != 0:
+        raise SystemExit("task_cost.yml failed:\n%s" % (proc.stdout + proc.stderr)[-3000:])
+    payloads = {}
+    for root, _dirs, files in os.walk(remote_tmp):
+        for name in files:
+            match = re.match(r"AnsiballZ_(\w+)\.py$", name)
+            if match and match.group(1) in ("ping", "cx_oidc_client"):
+                payloads[match.group(1)] = os.path.join(root, name)
+    zip_path = collection_zip(os.path.join(workdir, "sso_oidc_modules.zip"))
+    env = bench.ansible_env()
+    cpu = dict((key, []) for key in ["ping", "cx_oidc_client"] + [k for k, _code in PART_STEPS])
+    for _rnd in range(runs):
+        for name in ("ping", "cx_oidc_client"):
+            control.clear_log()
+            proc, _seconds = run_payload(payloads[name], env=env, cpu=cpu[name])
+            data = answer(proc)
+            if not data or data.get("failed") or data.get("changed"):
+                raise SystemExit("%s did not answer unchanged:\n%s%s" % (name, proc.stdout[-2000:], proc.stderr[-2000:]))
+        for key, code in PART_STEPS:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", code % zip_path if "%r" in code else code], check=True,
+                           env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[key].append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    med = dict((key, median(values)) for key, values in cpu.items())
+    return {"runs": runs, "cpu": med,
+            "requests": med["basic_requests"] - med["basic"],
+            "sso_oidc": med["basic_requests_sso"] - med["basic_requests"],
+            "work": (med["cx_oidc_client"] - med["ping"]) - (med["basic_requests_sso"] - med["basic"])}
 
 
 def line_python(line):
@@ -456,7 +527,8 @@ def per_line(args):
         out = os.path.join(tempfile.mkdtemp(prefix="sso-oidc-line-"), "line.json")
         print("%s: measuring with %s ..." % (line, python), flush=True)
         proc = subprocess.run([python, os.path.abspath(__file__), "--loop-only", out, "--loop", str(args.loop),
-                               "--loop-rounds", str(args.loop_rounds)], capture_output=True, text=True,
+                               "--loop-rounds", str(args.loop_rounds), "--runs", str(args.runs)],
+                              capture_output=True, text=True,
                               timeout=3600, check=False)
         if proc.returncode != 0 or not os.path.exists(out):
             result["lines"][line] = {"failed": (proc.stdout + proc.stderr)[-2000:]}
@@ -503,6 +575,27 @@ def render_lines(result):
             data.get("ansible_core") or line, data.get("python"), ms(play["ping"]), ms(cpu["ping"]),
             ms(play["cx_oidc_client"]), ms(cpu["cx_oidc_client"]), cell("cx_oidc_client", IN_WORKER_TARGET),
             ms(play[MODULE_PROCESS]), ms(cpu[MODULE_PROCESS]), cell(MODULE_PROCESS, MODULE_PROCESS_TARGET)))
+    parts = [(line, data) for line, data in sorted(result["lines"].items(),
+                                                   key=lambda kv: [int(x) for x in kv[0].split(".")])
+             if data.get("process_parts")]
+    if parts:
+        lines += ["", "Where the module process's CPU goes beyond ping's (plain processes, median of %d runs in "
+                  "rotation; the parts are differences of whole processes: `requests` is `import "
+                  "ansible.module_utils.basic, requests` minus `import ansible.module_utils.basic`; sso.oidc is "
+                  "importing the module and its module_utils from a zip as AnsiballZ ships them, beyond that; the "
+                  "work is the rest). *Allowed* is what 1.4× ping leaves for the whole task, 0.4 × ping's CPU per "
+                  "item; *extra per item* is the module-process loop's CPU per item minus ping's:"
+                  % parts[0][1]["process_parts"]["runs"], "",
+                  "| ansible-core | Python | ping process | cx_oidc_client process | difference | `requests` stack "
+                  "| sso.oidc module_utils | work | allowed by 1.4× | extra per item in the loop |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for line, data in parts:
+            pp, cpu = data["process_parts"], data["per_item"]["cpu"]
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                data.get("ansible_core") or line, data.get("python"), ms(pp["cpu"]["ping"]),
+                ms(pp["cpu"]["cx_oidc_client"]), ms(pp["cpu"]["cx_oidc_client"] - pp["cpu"]["ping"]),
+                ms(pp["requests"]), ms(pp["sso_oidc"]), ms(pp["work"]),
+                ms((MODULE_PROCESS_TARGET - 1) * cpu["ping"]), ms(cpu[MODULE_PROCESS] - cpu["ping"])))
     lines += ["", LINES_END]
     return "\n".join(lines)
 
@@ -524,7 +617,8 @@ def main(argv=None):
     parser.add_argument("--lines", help="per release line, e.g. 2.16,2.17,2.18,2.19,2.20,2.21 (loop measurement only)")
     parser.add_argument("--loop-only", metavar="JSON", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=100, help="clients on the server and in the set task")
-    parser.add_argument("--runs", type=int, default=15, help="plain-process runs of each payload")
+    parser.add_argument("--runs", type=int, default=15, help="plain-process runs of each payload (with --lines: "
+                        "of the module-process breakdown; 0 skips it)")
     parser.add_argument("--loop", type=int, default=20, help="items of the loop measurement (0: skip it)")
     parser.add_argument("--loop-rounds", type=int, default=5, help="rounds of the loop measurement")
     parser.add_argument("--output", default=DEFAULT_OUTPUT)
@@ -538,8 +632,8 @@ def main(argv=None):
         return 0
     if args.lines:
         result = per_line(args)
-        result["command"] = ".venv/bin/python tests/bench/task_cost.py --lines %s --loop %d --loop-rounds %d" % (
-            args.lines, args.loop, args.loop_rounds)
+        result["command"] = (".venv/bin/python tests/bench/task_cost.py --lines %s --loop %d --loop-rounds %d "
+                             "--runs %d" % (args.lines, args.loop, args.loop_rounds, args.runs))
         output = DEFAULT_LINES_OUTPUT if args.output == DEFAULT_OUTPUT else args.output
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with open(output, "w") as handle:
