@@ -488,4 +488,5 @@ def test_a_url_with_user_information_is_refused_before_any_request_and_never_sho
     assert cx.requests("checkmarx") == []
     for leaked in (password, "Url-Pass@word-77", "admin:" + password):
         assert leaked not in result["_raw"]
-    assert result["invocation"]["module_args"]["url"] != url  # masked like a no_log value
+    if "invocation" in result:  # ansible-core 2.21 returns no invocation from a module
+        assert result["invocation"]["module_args"]["url"] != url  # masked like a no_log value
