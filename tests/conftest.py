@@ -216,3 +216,24 @@ def run_playbook(sim, tmp_path):
         return PlaybookResult(proc)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _module_tests_stay_out_of_controller_mode(request):
+    """Fail the test that imports Ansible's controller code into this pytest process.
+
+    Modules run in-process by these tests must see module_utils as a module process does: once the
+    controller is imported (ansible.errors, ansible.plugins ...), ansible-core 2.19+ switches module_utils
+    to controller mode, and every later module test in the same xdist worker loses its warnings. Code that
+    needs the controller runs in a process of its own (the *_cases.py files)."""
+    before = _controller_loaded()
+    yield
+    if request.node.path.name.endswith("_cases.py"):
+        return
+    if not before and _controller_loaded():
+        pytest.fail("this test imported Ansible's controller code into the shared pytest process; run that part in "
+                    "a subprocess (see tests/unit/plugins/filter/test_rollout.py)", pytrace=False)
+
+
+def _controller_loaded():
+    return any(name in sys.modules for name in ("ansible.errors", "ansible.plugins", "ansible.template"))

@@ -13,10 +13,14 @@ import json
 import os
 import re
 import secrets
+import subprocess
+import sys
 import urllib.parse
 
 import pytest
 import yaml
+
+from conftest import COLLECTIONS_ROOT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -432,9 +436,7 @@ def test_every_task_that_carries_a_secret_follows_secure_logging():
 ])
 def test_every_connection_option_reaches_the_modules(kind, modules):
     """The role passes exactly the modules' connection options, and both modules of a kind get them."""
-    from ansible_collections.sso.oidc.plugins.filter.rollout import CONNECTION_OPTIONS
-
-    passed = set(CONNECTION_OPTIONS[kind])
+    passed = set(_filter_connection_options()[kind])
     assert passed == set(_module_spec(kind)) - {"config", "state", "protected", "update_secret", "stored_secrets"}
     for module in modules:
         assert passed <= _module_argument_names(module), module
@@ -473,3 +475,14 @@ def _tasks(items):
         yield item
         for key in ("block", "rescue", "always"):
             yield from _tasks(item.get(key))
+
+
+def _filter_connection_options():
+    """The filter plugin's CONNECTION_OPTIONS, read in a Python of its own: the plugin imports ansible.errors,
+    which would put module_utils into controller mode (ansible-core 2.19+) for the in-process module tests
+    that share this pytest process."""
+    code = ("import json; from ansible_collections.sso.oidc.plugins.filter.rollout import CONNECTION_OPTIONS; "
+            "print(json.dumps(CONNECTION_OPTIONS))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT))
+    return json.loads(proc.stdout)
