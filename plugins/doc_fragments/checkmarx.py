@@ -104,6 +104,7 @@ options:
       - Whether the client must authenticate with a secret at the token endpoint. The server default is V(true).
     type: bool
   require_pkce:
+    version_added: 0.2.0
     description:
       - Whether the client must use PKCE (Proof Key for Code Exchange) with the authorization code flow
         (C(requirePkce)). The server default is V(false).

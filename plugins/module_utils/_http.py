@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     rexc = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "sso.oidc-ansible-collection/%s" % COLLECTION_VERSION
 MASK = "********"
 

@@ -46,6 +46,7 @@ options:
     choices: [present, absent]
     default: present
   stored_secrets:
+    version_added: 0.2.0
     description:
       - What an update that leaves out the client secrets does with the secrets the client already has. The API shows
         them only as stored values (hashes) and an update must send the whole client.

@@ -61,6 +61,7 @@ options:
     choices: [on_create, always]
     default: on_create
   stored_secrets:
+    version_added: 0.2.0
     description:
       - What an update that leaves out O(config[].client_secrets) does with the secrets the client already has. The API shows
         them only as stored values (hashes) and an update must send the whole client.
@@ -100,6 +101,7 @@ options:
           - Whether the client must authenticate with a secret at the token endpoint. The server default is V(true).
         type: bool
       require_pkce:
+        version_added: 0.2.0
         description:
           - Whether the client must use PKCE (Proof Key for Code Exchange) with the authorization code flow
             (C(requirePkce)). The server default is V(false).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cx_token
 short_description: Get a Checkmarx CxSAST Access Control token for the other Checkmarx modules
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Logs in to CxSAST Access Control once, exactly as every C(sso.oidc.cx_*) module does (the same URL handling,
     login client, default client secret, scopes and error messages), and returns the bearer token.

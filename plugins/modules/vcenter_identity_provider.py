@@ -229,6 +229,7 @@ options:
     type: list
     elements: str
   federation_type:
+    version_added: 0.2.0
     description:
       - How vCenter is federated with the provider, V(DIRECT_FEDERATION) (directly with the external identity
         provider), V(INDIRECT_FEDERATION) (through an intermediary federation broker) or V(VMWARE_SSO_FEDERATION)

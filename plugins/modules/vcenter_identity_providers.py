@@ -199,6 +199,7 @@ options:
         type: list
         elements: str
       federation_type:
+        version_added: 0.2.0
         description:
           - How vCenter is federated with the provider (vSphere API 8.0.1 and later; V(VMWARE_SSO_FEDERATION) from 9.0).
           - When a write would carry it, the vCenter release is read once per task; on an older vCenter the task

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wickr_network_info
 short_description: List the AWS Wickr networks the credentials can see
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Lists the AWS Wickr networks of the account with C(ListNetworks) (C(GET /networks)), every page (the module
     follows C(nextToken) until the service gives none, 100 networks a page).
