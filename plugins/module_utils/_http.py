@@ -210,6 +210,32 @@ class ApiError(Exception):
         return self.message
 
 
+class UnclearOutcome(ApiError):
+    """A write whose outcome is not known: the server may or may not have made the change.
+
+    Raised only for a request sent with ``settle=`` (see :meth:`ApiClient.request`), when no
+    answer came (a timeout, a reset connection) or the answer's status is one the request named.
+    The engine settles it by reading (``_reconcile.confirm_write``). ``resend`` is True when the
+    server cannot have processed the write (a refused connection, HTTP 429 or 503), so it may be
+    sent again once a read shows it did not land; ``delay`` is the wait before that (the server's
+    ``Retry-After`` or the client's backoff).
+    """
+
+    def __init__(self, service, method, path, resend=False, delay=0.0, **kwargs):
+        self.resend = resend
+        self.delay = delay
+        super(UnclearOutcome, self).__init__(service, method, path, **kwargs)
+
+    @property
+    def outcome(self):
+        """What made the outcome unclear, for a message: ``HTTP 503`` or ``no answer``."""
+        return "HTTP %s" % self.status if self.status is not None else "no answer"
+
+
+#: statuses after which a write may or may not have been applied (for ``settle=``)
+SERVER_FAILURES = (408, 429) + tuple(range(500, 600))
+
+
 class Response(object):
     """What a call returns: status, headers, text and parsed JSON (or None)."""
 
@@ -411,12 +437,20 @@ class ApiClient(object):
 
     # ------------------------------------------------------------------ request
     def request(self, method, path, json_body=None, data=None, params=None, headers=None,
-                expected=None, allow_status=(), authenticated=True):
+                expected=None, allow_status=(), authenticated=True, retry=True, settle=None):
         """Send one request (with retries) and return a Response.
+
+        The request's own policy (nothing else changes how the client behaves):
 
         :param expected: statuses that count as success (default: any 2xx).
         :param allow_status: further statuses returned to the caller instead of
             raising (e.g. 404 for "not there").
+        :param retry: False sends the request once: no automatic retry of any kind (a 401 still
+            logs in again once). True (the default) retries 429/503 for every method and
+            502/504 and connection failures for idempotent methods, with backoff.
+        :param settle: for a write whose outcome must be settled by reading: a tuple of
+            statuses (e.g. :data:`SERVER_FAILURES`, or ``(408,)``) after which, as after no
+            answer at all, :class:`UnclearOutcome` is raised instead of :class:`ApiError`.
         """
         method = method.upper()
         url = self.url(path)
@@ -453,12 +487,18 @@ class ApiClient(object):
                              and not isinstance(exc, (rexc.SSLError, rexc.Timeout))
                              and (method in IDEMPOTENT_METHODS or isinstance(exc, rexc.ConnectTimeout)))
                 delay = self._backoff(attempt)
-                if retriable and self._may_retry(attempt, start, delay):
+                if retry and retriable and self._may_retry(attempt, start, delay):
                     self.warn(self.scrub("%s API %s %s: connection failed (%s); retrying in %.1fs (retry %d of %d)"
                                          % (self.service, method, self._display_path(url), _short(str(exc)),
                                             delay, attempt, self.retries)))
                     self.sleep(delay)
                     continue
+                if settle is not None and not isinstance(exc, rexc.SSLError):
+                    refused = isinstance(exc, rexc.ConnectTimeout) or (
+                        isinstance(exc, rexc.ConnectionError) and not isinstance(exc, rexc.Timeout)
+                        and "could not connect" in self._transport_hint(exc, method))
+                    raise UnclearOutcome(self.service, method, self._display_path(url), resend=refused,
+                                         delay=delay, hint=self.scrub(self._transport_hint(exc, method)))
                 raise self._error(method, url, hint=self._transport_hint(exc, method))
 
             response = Response(raw.status_code, raw.headers, raw.text)
@@ -476,13 +516,20 @@ class ApiClient(object):
             if status in RETRY_ANY_METHOD or (status in RETRY_IDEMPOTENT_ONLY and method in IDEMPOTENT_METHODS):
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 delay = wait if wait is not None else self._backoff(attempt)
-                if self._may_retry(attempt, start, delay):
+                if retry and self._may_retry(attempt, start, delay):
                     self.warn(self.scrub("%s API %s %s: HTTP %s; retrying in %.1fs (retry %d of %d)"
                                          % (self.service, method, self._display_path(url), status, delay,
                                             attempt, self.retries)))
                     self.sleep(delay)
                     continue
-            raise self.http_error(method, url, response)
+            error = self.http_error(method, url, response)
+            if settle is not None and status in settle:
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                raise UnclearOutcome(self.service, error.method, error.path, resend=status in RETRY_ANY_METHOD,
+                                     delay=wait if wait is not None else self._backoff(attempt), status=status,
+                                     vendor_text=error.vendor_text, request_id=error.request_id, body=error.body,
+                                     error_code=error.error_code)
+            raise error
 
     def http_error(self, method, url, response):
         text, code = None, None

@@ -6,6 +6,18 @@
 Builds the AnsibleModule, collects every ``no_log`` value into one scrubber,
 turns errors into clean failures, and drives the reconcile engine for
 single-resource, resource-set and info modules.
+
+Every module file is its documentation plus the same lines::
+
+    from ansible_collections.sso.oidc.plugins.module_utils._<service>_resource import SINGLE as MODULE
+
+    module_spec, run = MODULE.module_spec, MODULE.run
+
+    def main():
+        MODULE.main()
+
+where ``MODULE`` is a :class:`ModuleDef` the service's resource file builds with
+:func:`single_module`, :func:`set_module` or :func:`info_module`.
 """
 
 from __future__ import annotations
@@ -20,13 +32,11 @@ from ansible_collections.sso.oidc.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR, ApiError, Scrubber, requests,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
-    Engine, InputError, masked_diff,
+    STATE_OF, STATES, Engine, InputError, ItemFailure, Task, masked_diff,
 )
 
-SET_STATES = ["merged", "replaced", "overridden", "deleted", "gathered"]
 
-
-def connection_spec(validate_certs_env=None, ca_path_env=None, timeout_env=None):
+def tls_options(validate_certs_env=None, ca_path_env=None, timeout_env=None):
     """validate_certs, ca_path and timeout, with optional environment fallbacks."""
     spec = {
         "validate_certs": {"type": "bool", "default": True},
@@ -56,7 +66,7 @@ def set_spec(connection, resource, states=None, update_secret=True):
     entry = copy.deepcopy(resource)
     entry.pop("update_secret", None)
     spec["config"] = {"type": "list", "elements": "dict", "default": [], "options": entry}
-    spec["state"] = {"type": "str", "default": "merged", "choices": list(states or SET_STATES)}
+    spec["state"] = {"type": "str", "default": "merged", "choices": list(states or STATES)}
     spec["protected"] = {"type": "list", "elements": "str", "default": []}
     if update_secret:
         spec["update_secret"] = {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False}
@@ -149,6 +159,18 @@ class SsoModule(object):
         self._close()
         self.adapter.exit_json(**self.scrub.scrub_data(result))
 
+    def exit_with_secret(self, name, value, **result):
+        """End the run with ``result`` scrubbed like every result, plus the one secret ``value`` under ``name``.
+
+        For a module whose purpose is to return a secret (``cx_token``); its documentation tells users
+        to set ``no_log: true`` on the task that registers it.
+        """
+        self._close()
+        result = self.scrub.scrub_data(result)
+        if value is not None:
+            result[name] = value
+        self.adapter.exit_json(**result)
+
     def fail(self, msg, **result):
         self._close()
         self.adapter.fail_json(self.scrub(msg), **self.scrub.scrub_data(result))
@@ -181,7 +203,7 @@ class SsoModule(object):
         """Run ``fn(self)``; every error becomes a clean, scrubbed failure."""
         try:
             fn(self)
-        except InputError as exc:
+        except (InputError, ItemFailure) as exc:
             self.fail(str(exc))
         except ApiError as exc:
             self.fail(str(exc), status=exc.status, error_code=exc.error_code, api_calls=self.api_calls())
@@ -204,14 +226,22 @@ def _item_msg(resource, out, check_mode):
     return "%s %s%s" % (label, would, out.action)
 
 
-def run_single(sm, resource, entry, state_map=None):
-    """Drive a single-resource module: the engine with a list of one."""
+def task_of(sm, resource, state, entries, protected=(), recreate=False):
+    """The engine's :class:`Task` for this module run."""
     params = sm.params
-    state = {"present": "merged", "absent": "deleted"}[params.get("state", "present")]
-    resource.validate(entry, "", state)
-    engine = Engine(resource, check_mode=sm.check_mode, update_secret=params.get("update_secret") or "on_create",
-                    recreate=bool(params.get("recreate")))
-    outcomes, _existing = engine.run([entry], state)
+    return Task(state=state, entries=entries, check_mode=sm.check_mode, diff_mode=sm.diff_mode,
+                update_secret=params.get("update_secret") or "on_create", protected=protected, recreate=recreate,
+                options=dict((name, params.get(name)) for name in resource.task_options),
+                warn=sm.warn, add_secret=sm.add_secret)
+
+
+def run_single(sm, resource, entry):
+    """Drive a single-resource module: the engine with a list of one."""
+    task = task_of(sm, resource, STATE_OF[sm.params.get("state") or "present"], [entry],
+                   recreate=bool(sm.params.get("recreate")))
+    engine = Engine(resource, task)
+    engine.validate()
+    outcomes, _existing = engine.run()
     out = outcomes[0]
     result = {
         "changed": out.changed,
@@ -230,23 +260,15 @@ def run_single(sm, resource, entry, state_map=None):
     sm.exit(**result)
 
 
-def run_set(sm, resource, key_label=None):
+def run_set(sm, resource):
     """Drive a resource-set module (merged, replaced, overridden, deleted, gathered)."""
     params = sm.params
-    state = params["state"]
-    entries = params.get("config") or []
-    keys = [resource.key_of(resource.desired(e)) for e in entries]
-    dupes = sorted(set(k for k in keys if keys.count(k) > 1), key=str)
-    if dupes:
-        raise InputError("config: each %s may appear once; repeated: %s" % (resource.key, ", ".join(map(str, dupes))))
-    if state in ("merged", "replaced") and not entries:
-        raise InputError("config: state=%s needs at least one entry" % state)
-    for index, entry in enumerate(entries):
-        resource.validate(entry, "config[%d]." % index, state)
-    engine = Engine(resource, check_mode=sm.check_mode, update_secret=params.get("update_secret") or "on_create",
-                    protected=params.get("protected") or ())
-    outcomes, existing = engine.run(entries, state)
-    if state == "gathered":
+    task = task_of(sm, resource, params["state"], params.get("config") or [],
+                   protected=params.get("protected") or ())
+    engine = Engine(resource, task)
+    engine.validate(set_module=True)
+    outcomes, existing = engine.run()
+    if task.state == "gathered":
         sm.exit(changed=False, gathered=[resource.mask(i["canon"]) for i in existing],
                 results=[], msg="%d %s(s) gathered" % (len(existing), resource.kind), api_calls=sm.api_calls())
         return
@@ -282,3 +304,62 @@ def run_set(sm, resource, key_label=None):
                                                "; ".join("%s: %s" % (o.key, o.msg) for o in failed)),
                 failed_keys=[o.key for o in failed], **result)
     sm.exit(**result)
+
+
+class ModuleDef(object):
+    """One module: its argument spec and its work, in the shape every module file uses.
+
+    ``module_spec()`` gives the argument spec and AnsibleModule options (the controller-side runner
+    validates a task with them too), ``run(sm)`` does the work given an :class:`SsoModule` (in a
+    module process or in Ansible's worker process), ``main()`` runs it as a module process.
+    """
+
+    def __init__(self, argument_spec, work, **module_kwargs):
+        self._argument_spec = argument_spec
+        self._work = work
+        self._kwargs = module_kwargs
+
+    def module_spec(self):
+        spec = dict(argument_spec=self._argument_spec())
+        spec.update(copy.deepcopy(self._kwargs))
+        return spec
+
+    def run(self, sm):
+        self._work(sm)
+
+    def main(self):
+        SsoModule(**self.module_spec()).run(self.run)
+
+
+def entry_of(params, resource_options):
+    """The resource options of a single module's parameters: the entry the engine reconciles."""
+    return dict((name, params.get(name)) for name in resource_options if name not in ("update_secret", "state"))
+
+
+def single_module(connection_options, resource_options, connect, resource_class, absent=True, **module_kwargs):
+    """A single-resource module: ``connect(sm)`` gives the connection, ``resource_class(conn)`` the resource."""
+    def spec():
+        return single_spec(connection_options(), resource_options(), absent=absent)
+
+    def work(sm):
+        resource = resource_class(connect(sm))
+        run_single(sm, resource, entry_of(sm.params, resource_options()))
+    return ModuleDef(spec, work, **module_kwargs)
+
+
+def set_module(connection_options, resource_options, connect, resource_class, states=None, update_secret=True,
+               extra_options=None, **module_kwargs):
+    """A resource-set module (``config``, ``state``, ``protected``, ``update_secret``)."""
+    def spec():
+        out = set_spec(connection_options(), resource_options(), states=states, update_secret=update_secret)
+        out.update(copy.deepcopy(extra_options() if extra_options else {}))
+        return out
+
+    def work(sm):
+        run_set(sm, resource_class(connect(sm)))
+    return ModuleDef(spec, work, **module_kwargs)
+
+
+def info_module(argument_spec, work, **module_kwargs):
+    """An info (or other read-only) module: ``work(sm)`` ends the run with ``sm.exit``."""
+    return ModuleDef(argument_spec, work, **module_kwargs)

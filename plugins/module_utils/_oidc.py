@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import ipaddress
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    pass
+from urllib.parse import urlsplit
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
     ApiClient, ApiError, refuse_url_credentials, short_body,
 )
-from ansible_collections.sso.oidc.plugins.module_utils._module import connection_spec
+from ansible_collections.sso.oidc.plugins.module_utils._module import info_module, tls_options
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
 
 SERVICE = "OIDC discovery"
@@ -58,7 +55,7 @@ ISSUER_NO_CREDENTIALS = ("issuer", None)
 
 
 def argument_spec():
-    spec = connection_spec()
+    spec = tls_options()
     spec.update(
         issuer={"type": "str", "required": True},
         expected_scopes={"type": "list", "elements": "str"},
@@ -440,3 +437,7 @@ def run_discovery(sm):
     for finding in check.findings:
         sm.warn("%s: %s" % (check.issuer, finding["message"]))
     sm.exit(msg=msg, **result)
+
+
+#: the module oidc_discovery_info
+DISCOVERY = info_module(argument_spec, run_discovery)

@@ -33,7 +33,7 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module
-  - sso.oidc.tls
+  - sso.oidc.connection
 attributes:
   action_group:
     description: Use C(group/sso.oidc.all) in C(module_defaults) to set options once for every module of the collection.
@@ -249,22 +249,13 @@ api_calls:
   sample: {GET: 2}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
-from ansible_collections.sso.oidc.plugins.module_utils._oidc import argument_spec, run_discovery
+from ansible_collections.sso.oidc.plugins.module_utils._oidc import DISCOVERY as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_discovery(sm)
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

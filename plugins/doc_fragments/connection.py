@@ -6,18 +6,25 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # validate_certs, ca_path and timeout without environment fallbacks.
+    # validate_certs, ca_path and timeout: the same in every module. A service's own fragment
+    # (sso.oidc.checkmarx, ...) names the environment variables that fill them in, in its notes.
     DOCUMENTATION = r"""
 options:
   validate_certs:
     description:
       - Verify the server's TLS certificate.
       - Set to V(false) only in a lab; prefer O(ca_path) for a private CA.
+      - Where the service's notes name an environment variable for it, the strings V(true)/V(false) (any case,
+        or V(yes)/V(no), V(1)/V(0)) in that variable are used when the option is not set; an empty variable
+        counts as unset.
     type: bool
     default: true
   ca_path:
     description:
       - Path to a PEM bundle of CA certificates to trust instead of the system store.
+      - Where the service's notes name an environment variable for it, that variable is used when the option is
+        not set; an empty variable, or a path to an empty file (what AWX writes for a blank credential field),
+        counts as unset.
     type: path
   timeout:
     description:
