@@ -272,7 +272,14 @@ class Resource(object):
 
     # -- read-back ----------------------------------------------------------
     def written(self, task, field, want, have, item):
-        """Whether ``field`` read back (``have``, in the fresh ``item``) as written (``want``)."""
+        """Whether ``field`` read back (``have``, in the fresh ``item``) as written (``want``).
+
+        A secret is compared as :meth:`equal` compares it, but without ``update_secret=always``: that
+        decides whether to write a secret, not whether the server kept it (a secret the read does not
+        show counts as kept: a read cannot tell)."""
+        if field in self.secret_fields and task.update_secret == "always":
+            task = copy.copy(task)
+            task.update_secret = "on_create"
         return self.equal(task, field, want, have, item)
 
     def verify_write(self, task, before, after, want, fields):
@@ -443,10 +450,13 @@ class Outcome(object):
     def failed(self):
         return self.failure is not None
 
-    def fail(self, failure):
+    def fail(self, failure, written=False):
+        """Fail this item. ``written``: the write happened (its read-back failed), so the action stays."""
         if failure.key is None:
             failure.key = self.key
-        self.action, self.failure, self.msg = "failed", failure, str(failure)
+        self.failure, self.msg = failure, str(failure)
+        if not written:
+            self.action = "failed"
 
     @property
     def changed(self):
@@ -639,7 +649,7 @@ class Engine(object):
                     "the %s was %s, but a read right after the write does not show it: the server did not "
                     "keep the write, or another client removed it meanwhile (a concurrent change); run the "
                     "task again to see the state"
-                    % (res.kind, "created" if out.action in ("created", "recreated") else "updated")))
+                    % (res.kind, "created" if out.action in ("created", "recreated") else "updated")), written=True)
                 continue
             out.end_state = item["canon"]
             fields = sorted(out.want) if out.action in ("created", "recreated") else list(out.changed_fields)
@@ -650,7 +660,7 @@ class Engine(object):
                     "take it, or another client changed it meanwhile (a concurrent change); if a rerun reports "
                     "the same, the server does not keep this value and each run would write it again"
                     % "; ".join(text for _field, text in problems),
-                    option=task.where.get(out.key, "") + problems[0][0]))
+                    option=task.where.get(out.key, "") + problems[0][0]), written=True)
 
 
 def masked_diff(resource, before, after):

@@ -1,20 +1,23 @@
 # Copyright (c) sso.oidc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The reconcile engine (_reconcile.Engine) with an in-memory fake API.
+"""The reconcile engine (_reconcile: Task, Engine, ItemFailure, confirm_write) with an in-memory fake API.
 
 ``Store`` behaves like a small vendor API: it fills server defaults on create,
 never shows the password back, shows the API token in clear, and can be told
 to fail a write. ``Widget`` is the Resource adapter for it, written the way a
-service module_utils writes one.
+service's resource file writes one: stateless, every hook taking the task first.
+(tests/unit/plugins/module_utils/test_contract.py runs the engine's behaviour suite
+against a fake service built from the documented contract alone.)
 """
 
 import copy
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, UnclearOutcome
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
-    SECRET_CHANGED, Engine, InputError, Resource, masked_diff,
+    CONTROL_OPTIONS, SECRET_CHANGED, STATE_OF, STATES, Engine, InputError, ItemFailure, Resource, Task,
+    confirm_write, masked_diff,
 )
 
 
@@ -72,6 +75,8 @@ class Store(object):
 
 
 class Widget(Resource):
+    """The Resource adapter of the fake API, written to the contract: stateless, every hook gets the task."""
+
     service = "Fake"
     kind = "widget"
     key = "name"
@@ -81,76 +86,80 @@ class Widget(Resource):
     builtin_protected = ("admin",)
     FIELDS = {"color": "colour", "size": "size", "tags": "tags", "provider": "provider",
               "password": "password", "api_token": "apiToken"}
+    #: names whose match is ambiguous on the server (several objects): the item fails
+    ambiguous = ()
 
-    def __init__(self, store, ambiguous=()):
-        Resource.__init__(self, client=None)
-        self.store = store
-        self.ambiguous = ambiguous
-
-    def validate(self, entry, where, state):
+    def validate(self, task, entry, where):
         if entry.get("size") is not None and entry["size"] < 0:
             raise InputError("%ssize: must be 0 or more" % where)
 
-    def read_all(self, keys=None):
-        return self.store.list(keys)
+    def read_all(self, task, keys=None):
+        return self.conn.list(keys)
 
-    def normalize(self, raw):
+    def normalize(self, task, raw):
         out = {"name": raw["name"]}
         for opt, api in self.FIELDS.items():
             if raw.get(api) is not None:
                 out[opt] = sorted(raw[api]) if opt == "tags" else raw[api]
         return out
 
-    def desired(self, entry):
-        want = Resource.desired(self, entry)
+    def desired(self, task, entry):
+        want = Resource.desired(self, task, entry)
         if "tags" in want:
             want["tags"] = sorted(want["tags"])
         return want
 
-    def match(self, want, existing):
+    def match(self, task, want, existing):
         if want.get("name") in self.ambiguous:
-            raise InputError("widget %r: several widgets have that name" % want["name"])
-        return Resource.match(self, want, existing)
+            raise ItemFailure("widget %r: several widgets have that name" % want["name"],
+                              option=task.where.get(want["name"], "") + "name")
+        return Resource.match(self, task, want, existing)
 
-    def _api(self, canon, fields):
-        return dict((self.FIELDS[f], copy.deepcopy(canon[f])) for f in fields if f in self.FIELDS and f in canon)
-
-    def build_create(self, want):
-        body = self._api(want, want)
-        body["name"] = want["name"]
+    def create_payload(self, task, want, given, replacing=None):
+        body = dict((self.FIELDS[f], copy.deepcopy(v)) for f, v in given.items() if f in self.FIELDS)
+        body["name"] = given["name"]
         return body
 
-    def build_update(self, item, want, changed):
-        return self._api(want, changed)
+    def update_payload(self, task, item, want, changed, given):
+        return dict((self.FIELDS[f], copy.deepcopy(given.get(f, want.get(f)))) for f in changed if f in self.FIELDS)
 
-    def send_create(self, payload, want):
-        return self.store.create(payload)
+    def send_create(self, task, payload, want):
+        return self.conn.create(payload)
 
-    def send_update(self, item, payload, want):
-        self.store.update(item["raw"]["name"], payload)
+    def send_update(self, task, item, payload, want):
+        self.conn.update(item["raw"]["name"], payload)
 
-    def send_delete(self, item):
-        self.store.delete(item["raw"]["name"])
+    def send_delete(self, task, item):
+        self.conn.delete(item["raw"]["name"])
 
-    def recreate_needed(self, item, want):
+    def recreate_needed(self, task, item, want):
         if "provider" in want and want["provider"] != item["canon"].get("provider"):
             return ["provider"]
         return []
 
-    def match_written(self, hint, want, existing):
-        found = [i for i in existing if i["raw"]["id"] == hint] if hint is not None else []
-        return found[0] if found else self.match(want, existing)
+    def match_written(self, task, hint, want, fresh):
+        found = [i for i in fresh if i["raw"]["id"] == hint] if hint is not None else []
+        return found[0] if found else self.match(task, want, fresh)
 
     def mask_payload(self, payload):
         return dict((k, MASK if k in ("password", "apiToken") else v) for k, v in payload.items())
 
 
+def make_task(entries, state="merged", check_mode=False, **kwargs):
+    kwargs.setdefault("warn", WARNINGS.append)
+    return Task(state=state, entries=entries, check_mode=check_mode, **kwargs)
+
+
+WARNINGS = []
+
+
 def run(store, entries, state="merged", check_mode=False, **kwargs):
+    """The engine as run_set drives it: a Task, validation of every entry, one run."""
     resource = kwargs.pop("resource", None) or Widget(store)
-    for index, entry in enumerate(entries):
-        resource.validate(entry, "config[%d]." % index, state)
-    engine = Engine(resource, check_mode=check_mode, **kwargs)
-    return engine.run(entries, state)
+    task = make_task(entries, state=state, check_mode=check_mode, **kwargs)
+    engine = Engine(resource, task)
+    engine.validate(set_module=True)
+    return engine.run()
 
 
 def one(store, entry, **kwargs):
@@ -160,7 +169,7 @@ def one(store, entry, **kwargs):
 
 
 def canon(store, name):
-    return Widget(store).normalize(store.list([name])[0])
+    return Widget(store).normalize(make_task([]), store.list([name])[0])
 
 
 # --------------------------------------------------------------------------- create / update / no-op / delete
@@ -344,10 +353,14 @@ def test_partial_failure_keeps_the_others():
 
 def test_failed_match_is_a_failed_item():
     store = Store([{"name": "dup"}, {"name": "ok"}])
-    outcomes, _existing = run(store, [{"name": "dup", "size": 3}, {"name": "ok", "size": 3}],
-                              resource=Widget(store, ambiguous=("dup",)))
+    resource = Widget(store)
+    resource.ambiguous = ("dup",)
+    outcomes, _existing = run(store, [{"name": "dup", "size": 3}, {"name": "ok", "size": 3}], resource=resource)
     assert [(o.key, o.action) for o in outcomes] == [("dup", "failed"), ("ok", "updated")]
     assert outcomes[0].msg == "widget 'dup': several widgets have that name"
+    failure = outcomes[0].failure
+    assert isinstance(failure, ItemFailure) and failure.key == "dup" and failure.option == "config[0].name"
+    assert store.writes == [("update", "ok")]
 
 
 def test_cannot_delete_is_a_failed_item():
@@ -390,7 +403,7 @@ def test_unknown_state_and_read_errors():
         run(Store(), [], state="present")
 
     class Broken(Widget):
-        def read_all(self, keys=None):
+        def read_all(self, task, keys=None):
             raise ApiError("Fake", "GET", "/widgets", status=403, vendor_text="forbidden")
 
     with pytest.raises(ApiError):
@@ -404,32 +417,25 @@ def test_validation_names_the_option():
 
 
 def test_base_resource_defaults():
-    base = Resource(client=None, params={"x": 1})
-    assert base.params == {"x": 1}
-    assert base.desired({"name": "a", "state": "present", "update_secret": "always", "recreate": False,
-                         "n": None, "l": [1]}) == {"name": "a", "l": [1]}
-    assert base.equal("f", [1, 2], [1, 2]) and not base.equal("f", [1, 2], [2, 1])
-    assert base.mask_payload({"p": "x"}) == {"p": "x"} and base.recreate_needed(None, {}) == []
-    for call in (base.read_all, lambda: base.normalize({}), lambda: base.build_create({}),
-                 lambda: base.build_update(None, {}, []), lambda: base.send_create({}, {}),
-                 lambda: base.send_update(None, {}, {}), lambda: base.send_delete(None)):
+    task = make_task([])
+    base = Resource(conn="the connection")
+    assert base.conn == "the connection" and not hasattr(base, "params")
+    assert base.desired(task, {"name": "a", "state": "present", "update_secret": "always", "recreate": False,
+                               "n": None, "l": [1]}) == {"name": "a", "l": [1]}
+    assert base.equal(task, "f", [1, 2], [1, 2], None) and not base.equal(task, "f", [1, 2], [2, 1], None)
+    assert base.mask_payload({"p": "x"}) == {"p": "x"} and base.recreate_needed(task, None, {}) == []
+    assert base.builtin_keys(task) == ()
+    for call in (lambda: base.read_all(task), lambda: base.normalize(task, {}),
+                 lambda: base.create_payload(task, {}, {}), lambda: base.update_payload(task, None, {}, [], {}),
+                 lambda: base.send_create(task, {}, {}), lambda: base.send_update(task, None, {}, {}),
+                 lambda: base.send_delete(task, None)):
         with pytest.raises(NotImplementedError):
             call()
+    for removed in ("build_create", "build_update", "params", "state", "current", "recreating"):
+        assert not hasattr(base, removed)
 
 
 # --------------------------------------------------------------------------- payload rule and write verification
-class GivenWidget(Widget):
-    """A Widget converted to the payload contract: bodies carry the user's values (``given``)."""
-
-    def create_payload(self, want, given):
-        body = dict((self.FIELDS[f], copy.deepcopy(v)) for f, v in given.items() if f in self.FIELDS)
-        body["name"] = given["name"]
-        return body
-
-    def update_payload(self, item, want, changed, given):
-        return dict((self.FIELDS[f], copy.deepcopy(given.get(f, want.get(f)))) for f in changed if f in self.FIELDS)
-
-
 class StubbornStore(Store):
     """A server that ignores ``size`` on update and caps it at 5 on create."""
 
@@ -443,25 +449,22 @@ class StubbornStore(Store):
 
 def test_payloads_carry_the_users_values_not_the_comparison_form():
     store = Store()
-    res = GivenWidget(store)
-    out = one(store, {"name": "a", "tags": ["z", "x"], "size": None}, resource=res)
+    out = one(store, {"name": "a", "tags": ["z", "x"], "size": None})
     assert out.action == "created" and not out.failed
     assert store.objects["a"]["tags"] == ["z", "x"]  # as written, not in the sorted comparison form
     assert out.proposed == {"name": "a", "tags": ["z", "x"]}
-    again = one(store, {"name": "a", "tags": ["x", "z"]}, resource=GivenWidget(store))
+    again = one(store, {"name": "a", "tags": ["x", "z"]})
     assert again.action == "unchanged" and store.writes == [("create", "a")]  # idempotence stays exact
-    upd = one(store, {"name": "a", "tags": ["y", "x"]}, resource=GivenWidget(store))
+    upd = one(store, {"name": "a", "tags": ["y", "x"]})
     assert upd.action == "updated" and store.objects["a"]["tags"] == ["y", "x"]
 
 
 def test_base_given_keeps_values_and_drops_none_and_control_options():
-    base = Resource(client=None)
-    assert base.given({"name": "a", "state": "present", "recreate": True, "update_secret": "always",
-                       "opts": {"b": ["Z", "a"], "c": None}, "n": None}) == {"name": "a", "opts": {"b": ["Z", "a"]}}
-    # the default payload hooks still call the older build_* (a resource not yet converted keeps working)
-    w = Widget(Store())
-    assert w.create_payload({"name": "a", "size": 2}, {}) == {"name": "a", "size": 2}
-    assert w.update_payload(None, {"size": 2}, ["size"], {}) == {"size": 2}
+    base = Resource(conn=None)
+    assert base.given(make_task([]), {"name": "a", "state": "present", "recreate": True, "update_secret": "always",
+                                      "opts": {"b": ["Z", "a"], "c": None}, "n": None}) == {
+        "name": "a", "opts": {"b": ["Z", "a"]}}
+    assert set(CONTROL_OPTIONS) == {"state", "update_secret", "recreate"}
 
 
 def test_a_field_the_server_did_not_keep_fails_the_item_naming_field_and_kept_value():
@@ -501,3 +504,155 @@ def test_check_mode_neither_writes_nor_reads_back_even_on_a_stubborn_server():
     store = StubbornStore([{"name": "a", "size": 2}])
     out = one(store, {"name": "a", "size": 4}, check_mode=True)
     assert out.action == "updated" and not out.failed and store.writes == [] and store.reads == 1
+
+
+# --------------------------------------------------------------------------- the task context
+def test_task_carries_what_the_run_asks():
+    assert STATE_OF == {"present": "merged", "absent": "deleted"}
+    assert STATES == ("merged", "replaced", "overridden", "deleted", "gathered")
+    entries = [{"name": "a", "recreate": True}, "not a dict", {"name": "b"}]
+    task = Task(state="replaced", entries=entries, protected=["keep"], options={"tenant": "t1"})
+    assert task.entries == [{"name": "a", "recreate": True}, {"name": "b"}] and task.full
+    assert task.update_secret == "on_create" and not task.check_mode and not task.diff_mode
+    assert Task(state="merged").full is False and Task(state="overridden").full is True
+    engine = Engine(Widget(Store()), task)
+    assert task.protected == {"keep", "admin"}  # the user's and the resource's built-in ones
+    engine.validate(set_module=True)
+    assert task.entry("a") == entries[0] and task.entry("zzz") is None
+    assert task.where == {"a": "config[0].", "b": "config[1]."}
+    assert task.may_recreate("a") and not task.may_recreate("b") and not task.may_recreate("zzz")
+    assert Task(recreate=True).may_recreate("anything")
+    assert task.options == {"tenant": "t1"} and task.memo == {}
+    with pytest.raises(InputError) as exc:
+        Task(state="present")
+    assert str(exc.value) == "state: unknown state 'present'"
+
+
+@pytest.mark.parametrize("policy,want,shown,kwargs,unchanged", [
+    ("on_create", "new-secret", None, {}, True),        # not shown: never rewritten on_create
+    ("always", "new-secret", None, {}, False),          # not shown: always rewritten with always
+    ("on_create", "same-secret", "same-secret", {}, True),
+    ("on_create", "new-secret", "old-secret", {}, False),  # shown: compared whatever the policy
+    ("always", "same-secret", "same-secret", {}, True),
+    ("always", "same-secret", "same-secret", {"compares_shown": True}, False),
+    ("on_create", "abc", "hash:abc", {"same": lambda w, s: s == "hash:" + w}, True),
+    ("on_create", "abd", "hash:abc", {"same": lambda w, s: s == "hash:" + w}, False),
+])
+def test_secret_unchanged_is_the_one_update_secret_policy(policy, want, shown, kwargs, unchanged):
+    assert Task(update_secret=policy).secret_unchanged(want, shown, **kwargs) is unchanged
+
+
+def test_update_secret_always_is_not_a_read_back_failure():
+    """A secret the API shows in a comparable form and always_rewrites_secrets: rewritten, and verified."""
+
+    class HashWidget(Widget):
+        always_rewrites_secrets = True
+
+    store = Store([{"name": "a", "apiToken": "tok-same-value"}])
+    out = one(store, {"name": "a", "api_token": "tok-same-value"}, resource=HashWidget(store),
+              update_secret="always")
+    assert out.action == "updated" and out.changed_fields == ["api_token"] and not out.failed, out.msg
+    assert store.writes == [("update", "a")]
+    again = one(store, {"name": "a", "api_token": "tok-same-value"}, resource=HashWidget(store))
+    assert again.action == "unchanged"
+
+
+def test_item_failure_from_an_api_error():
+    exc = ApiError("Fake", "PUT", "/widgets/a", status=409, vendor_text="conflict", error_code="E1",
+                   hint="Try again later")
+    failure = ItemFailure.from_api(exc, key="a")
+    assert (failure.key, failure.method, failure.path, failure.status, failure.vendor_text, failure.error_code) == (
+        "a", "PUT", "/widgets/a", 409, "conflict", "E1")
+    assert str(failure) == "Fake API PUT /widgets/a failed: HTTP 409: conflict. Try again later"
+    hinted = ItemFailure.from_api(exc, hint="rename the widget")
+    assert str(hinted) == "Fake API PUT /widgets/a failed: HTTP 409: conflict. rename the widget"
+    assert failure.option is None and ItemFailure("x", option="config[1].size").option == "config[1].size"
+
+
+# --------------------------------------------------------------------------- confirm_write
+def unclear(resend=False, status=None, delay=2.5):
+    return UnclearOutcome("Fake", "POST", "/widgets", resend=resend, delay=delay, status=status,
+                          vendor_text="unavailable" if status else None,
+                          hint=None if status else "no answer within timeout=30s")
+
+
+class Sends(object):
+    """A write that fails with the given errors first, then returns its hint."""
+
+    def __init__(self, *errors, **kwargs):
+        self.errors = list(errors)
+        self.calls = 0
+        self.hint = kwargs.get("hint", 7)
+
+    def __call__(self):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return self.hint
+
+
+def confirm(send, verdicts, **kwargs):
+    warnings, sleeps, reads = [], [], []
+    task = Task(warn=warnings.append, sleep=sleeps.append)
+    verdicts = list(verdicts)
+
+    def landed():
+        reads.append(1)
+        return verdicts.pop(0)
+
+    try:
+        hint = confirm_write(task, send, landed, "create", **kwargs)
+    except ItemFailure as exc:
+        return exc, warnings, sleeps, len(reads)
+    return hint, warnings, sleeps, len(reads)
+
+
+def test_confirm_write_clear_outcome_needs_no_read():
+    send = Sends(hint=42)
+    assert confirm(send, []) == (42, [], [], 0) and send.calls == 1
+    with pytest.raises(ApiError) as exc:  # a clear failure passes through, unsettled
+        confirm_write(Task(), Sends(ApiError("Fake", "POST", "/widgets", status=400)), lambda: True, "create")
+    assert type(exc.value) is ApiError and exc.value.status == 400
+
+
+def test_confirm_write_landed_is_a_success_with_a_warning():
+    send = Sends(unclear())
+    hint, warnings, sleeps, reads = confirm(send, [{"id": 9}])
+    assert hint == {"id": 9} and reads == 1 and send.calls == 1 and sleeps == []
+    assert warnings == ["Fake API POST /widgets: no answer; a read shows the create was applied"]
+    hint, warnings, _sleeps, _reads = confirm(Sends(unclear(status=503)), [True])
+    assert hint is None and warnings == ["Fake API POST /widgets: HTTP 503 (unavailable); a read shows the create "
+                                         "was applied"]
+
+
+def test_confirm_write_reads_after_each_delay_until_it_shows():
+    hint, _warnings, sleeps, reads = confirm(Sends(unclear()), [False, False, 5], delays=(0.0, 1.0, 2.0))
+    assert hint == 5 and reads == 3 and sleeps == [1.0, 2.0]
+
+
+def test_confirm_write_resends_only_what_the_server_cannot_have_processed():
+    send = Sends(unclear(resend=True, status=429, delay=4.0))
+    hint, warnings, sleeps, reads = confirm(send, [False], resends=1)
+    assert hint == 7 and send.calls == 2 and reads == 1 and sleeps == [4.0]
+    assert warnings == ["Fake API POST /widgets: HTTP 429, and a read shows the create was not applied; sending it "
+                        "again in 4.0s (retry 1 of 1)"]
+    # not processable-or-not (no answer): never sent again, the failure says what to do
+    send = Sends(unclear(resend=False))
+    failure, warnings, _sleeps, _reads = confirm(send, [False], resends=3)
+    assert isinstance(failure, ItemFailure) and send.calls == 1 and warnings == []
+    assert str(failure) == ("Fake API POST /widgets failed. a read after it does not show the create, so it was not "
+                            "applied or not yet; run the task again to see the outcome")
+    # resends are bounded
+    send = Sends(unclear(resend=True, status=503), unclear(resend=True, status=503))
+    failure, _warnings, _sleeps, _reads = confirm(send, [False, False], resends=1, not_seen="check the server")
+    assert send.calls == 2 and str(failure) == "Fake API POST /widgets failed: HTTP 503: unavailable. check the server"
+    assert failure.method == "POST" and failure.path == "/widgets" and failure.status == 503
+
+
+def test_confirm_write_cannot_tell_fails_with_the_hint():
+    send = Sends(unclear(resend=True, status=503))
+    failure, _warnings, _sleeps, reads = confirm(send, [None], resends=2, cannot_tell="set the secret again")
+    assert isinstance(failure, ItemFailure) and send.calls == 1 and reads == 1  # never resent blindly
+    assert str(failure) == "Fake API POST /widgets failed: HTTP 503: unavailable. set the secret again"
+    failure, _warnings, _sleeps, _reads = confirm(Sends(unclear()), [None])
+    assert str(failure).endswith("whether the create was applied cannot be read back; run the task again")
