@@ -18,9 +18,10 @@ from module_args import patch_module_args
 from ansible_collections.sso.oidc.plugins.module_utils import _module
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
-    SsoModule, connection_spec, run_set, run_single, set_spec, single_spec,
+    ModuleDef, SsoModule, entry_of, info_module, run_set, run_single, set_module, set_spec, single_module,
+    single_spec, task_of, tls_options,
 )
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure
 
 from test_reconcile import Store, Widget
 
@@ -226,8 +227,8 @@ def test_missing_requests_fails_with_the_library_name(capsys, monkeypatch):
     assert rc == 1 and "requests" in result["msg"] and "Failed to import the required Python library" in result["msg"]
 
 
-def test_connection_spec_env_fallbacks(capsys, monkeypatch):
-    spec = connection_spec(validate_certs_env=["X_VALIDATE"], ca_path_env=["X_CA"], timeout_env=["X_TIMEOUT"])
+def test_tls_options_env_fallbacks(capsys, monkeypatch):
+    spec = tls_options(validate_certs_env=["X_VALIDATE"], ca_path_env=["X_CA"], timeout_env=["X_TIMEOUT"])
     monkeypatch.setenv("X_VALIDATE", "no")
     monkeypatch.setenv("X_CA", "/tmp/ca.pem")
     monkeypatch.setenv("X_TIMEOUT", "7")
@@ -241,16 +242,16 @@ def test_connection_spec_env_fallbacks(capsys, monkeypatch):
     assert seen == {"validate_certs": False, "ca_path": "/tmp/ca.pem", "timeout": 7}
     invoke(capsys, {"timeout": 3}, body, spec=spec)
     assert seen["timeout"] == 3  # a task option wins over the environment
-    plain = connection_spec()
+    plain = tls_options()
     assert plain == {"validate_certs": {"type": "bool", "default": True}, "ca_path": {"type": "path"},
                      "timeout": {"type": "int", "default": 30}}
 
 
 def test_spec_helpers():
-    single = single_spec(connection_spec(), WIDGET)
+    single = single_spec(tls_options(), WIDGET)
     assert single["state"] == {"type": "str", "default": "present", "choices": ["present", "absent"]}
     assert single_spec({}, {}, absent=False)["state"]["choices"] == ["present"]
-    multi = set_spec(connection_spec(), WIDGET)
+    multi = set_spec(tls_options(), WIDGET)
     assert "update_secret" not in multi["config"]["options"] and multi["update_secret"]["default"] == "on_create"
     assert multi["config"]["options"]["password"]["no_log"] is True
     assert multi["state"]["choices"] == ["merged", "replaced", "overridden", "deleted", "gathered"]
@@ -261,7 +262,7 @@ def test_spec_helpers():
 
 # --------------------------------------------------------------------------- run_single
 def single(capsys, store, args, **kwargs):
-    spec = single_spec(connection_spec(), WIDGET)
+    spec = single_spec(tls_options(), WIDGET)
 
     def body(sm):
         sm.register_client(store)
@@ -338,7 +339,7 @@ def test_single_validation_before_any_request(capsys):
 
 # --------------------------------------------------------------------------- run_set
 def many(capsys, store, args, **kwargs):
-    spec = set_spec(connection_spec(), WIDGET)
+    spec = set_spec(tls_options(), WIDGET)
 
     def body(sm):
         sm.register_client(store)
@@ -398,3 +399,124 @@ def test_set_input_errors_before_any_request(capsys, args, msg):
     store = CountingStore()
     rc, result, _out = many(capsys, store, args)
     assert rc == 1 and result["msg"] == msg and store.counts == {}
+
+
+# --------------------------------------------------------------------------- the module shape (ModuleDef)
+RESOURCE_OPTIONS = dict((k, v) for k, v in WIDGET.items())
+CONNECTION_OPTIONS = dict(tls_options(), url={"type": "str", "default": "https://api.example.com"},
+                          api_key={"type": "str", "no_log": True})
+
+
+def connect_to(store, seen=None):
+    """A service's connect(sm): registers its client and its close, no request."""
+    def connect(sm):
+        sm.register_client(store)
+        sm.on_close(lambda: (seen if seen is not None else []).append("closed"))
+        return store
+    return connect
+
+
+def run_def(capsys, module, args, check_mode=False, diff=False):
+    """Run a ModuleDef as its module file's main() does; return (rc, result, raw stdout)."""
+    args = dict(args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            module.main()
+    out = capsys.readouterr().out
+    return exc.value.code, json.loads(out), out
+
+
+def test_single_module_definition(capsys):
+    store, seen = CountingStore([{"name": "w1", "size": 2}]), []
+    module = single_module(lambda: CONNECTION_OPTIONS, lambda: RESOURCE_OPTIONS, connect_to(store, seen), Widget)
+    spec = module.module_spec()
+    assert sorted(spec["argument_spec"]) == sorted(set(CONNECTION_OPTIONS) | set(RESOURCE_OPTIONS) | {"state"})
+    assert spec["argument_spec"]["state"]["choices"] == ["present", "absent"]
+    rc, result, out = run_def(capsys, module, {"name": "w1", "size": 5, "api_key": HEADER}, diff=True)
+    assert rc == 0 and result["action"] == "updated" and result["changed_fields"] == ["size"]
+    assert result["diff"]["before"]["size"] == 2 and result["diff"]["after"]["size"] == 5
+    assert store.objects["w1"]["size"] == 5 and seen == ["closed"] and HEADER not in out
+    assert result["api_calls"] == {"GET": 2, "PUT": 1}
+    rc, result, _out = run_def(capsys, module, {"name": "w1", "state": "absent"}, check_mode=True)
+    assert rc == 0 and result["msg"] == "widget 'w1' would be deleted" and "w1" in store.objects
+
+
+def test_set_module_definition_with_extra_options(capsys):
+    store = CountingStore([{"name": "a"}, {"name": "b"}])
+    module = set_module(lambda: CONNECTION_OPTIONS, lambda: RESOURCE_OPTIONS, connect_to(store), Widget,
+                        states=["merged", "deleted"], extra_options=lambda: {"tenant": {"type": "str"}})
+    spec = module.module_spec()["argument_spec"]
+    assert spec["state"]["choices"] == ["merged", "deleted"] and spec["tenant"] == {"type": "str"}
+    assert "update_secret" not in spec["config"]["options"] and "update_secret" in spec
+    rc, result, _out = run_def(capsys, module, {"config": [{"name": "a"}], "state": "deleted"})
+    assert rc == 0 and result["msg"] == "widgets: 1 deleted" and sorted(store.objects) == ["b"]
+    rc, result, _out = run_def(capsys, module, {"config": [{"name": "x"}], "state": "overridden"})
+    assert rc == 1 and "overridden" in result["msg"] and store.writes == [("delete", "a")]
+
+
+def test_info_module_definition_and_exit_with_secret(capsys):
+    TOKEN = "tok-returned-6"  # pylint: disable=invalid-name
+    closed = []
+
+    def spec():
+        return {"password": {"type": "str", "no_log": True}, "name": {"type": "str"}}
+
+    def work(sm):
+        sm.on_close(lambda: closed.append(True))
+        sm.exit_with_secret("token", TOKEN, msg="token for %s with %s" % (sm.params["name"], PASSWORD),
+                            data={"echo": PASSWORD})
+
+    module = info_module(spec, work)
+    assert isinstance(module, ModuleDef) and module.module_spec() == {"argument_spec": spec()}
+    rc, result, out = run_def(capsys, module, {"password": PASSWORD, "name": "svc"})
+    assert rc == 0 and closed == [True]
+    assert result["msg"] == "token for svc with %s" % MASK and result["data"] == {"echo": MASK}
+    assert result["token"] == TOKEN and out.count(TOKEN) == 1  # the one secret the module exists to return
+    assert PASSWORD not in out
+
+
+def test_module_kwargs_reach_the_module(capsys):
+    module = info_module(lambda: {"a": {"type": "str"}, "b": {"type": "str"}},
+                         lambda sm: sm.exit(changed=False, a=sm.params["a"]), mutually_exclusive=[["a", "b"]],
+                         supports_check_mode=True)
+    assert module.module_spec()["mutually_exclusive"] == [["a", "b"]]
+    rc, result, _out = run_def(capsys, module, {"a": "1", "b": "2"})
+    assert rc == 1 and "mutually exclusive" in result["msg"]
+    rc, result, _out = run_def(capsys, module, {"a": "1"}, check_mode=True)
+    assert rc == 0 and result["a"] == "1"
+
+
+def test_entry_of_and_task_of(capsys):
+    params = {"name": "w", "size": 3, "state": "absent", "update_secret": "always", "recreate": True,
+              "url": "https://x", "tenant": "t1"}
+    assert entry_of(params, RESOURCE_OPTIONS) == {
+        "name": "w", "color": None, "size": 3, "tags": None, "provider": None, "password": None, "api_token": None,
+        "recreate": True}
+    seen = {}
+
+    class Tenanted(Widget):
+        task_options = ("tenant",)
+
+    def body(sm):
+        task = task_of(sm, Tenanted(None), "merged", [{"name": "w"}], protected=["p"], recreate=True)
+        task.warn("from the task")
+        seen["task"] = task
+        sm.exit(changed=False)
+
+    spec = dict(WIDGET, tenant={"type": "str"}, state={"type": "str"})
+    rc, result, out = invoke(capsys, {"name": "w", "tenant": "t1", "update_secret": "always"}, body, spec=spec,
+                             check_mode=True, diff=True)
+    task = seen["task"]
+    assert rc == 0 and "from the task" in json.dumps(result["warnings"]) and out.count("from the task") == 1
+    assert task.options == {"tenant": "t1"} and task.update_secret == "always" and task.state == "merged"
+    assert task.check_mode and task.diff_mode and task.recreate and task.protected == {"p"}
+
+
+def test_item_failure_is_a_clean_failure(capsys):
+    rc, result, _out = invoke(capsys, SECRET_ARGS, lambda sm: sm.run(
+        lambda _sm: throw(ItemFailure("config[0].secret: refused %s" % NESTED, option="config[0].secret"))))
+    assert rc == 1 and result["msg"] == "config[0].secret: refused %s" % MASK
