@@ -338,6 +338,144 @@ def test_timeout_fails_clearly(app, make, rec):
     assert client.counts == {"GET": 1} and rec.sleeps == []
 
 
+# --------------------------------------------------------------------------- per-request policy: retry=, settle=
+def free_port_url():
+    import socket
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    return "https://127.0.0.1:%d" % port
+
+
+@pytest.mark.parametrize("fault,method", [
+    ({"status": 503}, "GET"), ({"status": 429, "retry_after": 1}, "POST"), ({"status": 502}, "PUT"),
+    ({"drop": True}, "GET"),
+])
+def test_retry_false_sends_once(app, make, rec, fault, method):
+    app.state["items"]["k"] = {"name": "k"}
+    app.add_fault(dict(fault, path="/items", method=method, times=-1))
+    client = make()
+    path = "/items/k" if method == "PUT" else "/items"
+    with pytest.raises(ApiError) as exc:
+        client.request(method, path, json_body={"name": "k"} if method != "GET" else None, retry=False)
+    assert type(exc.value) is ApiError  # no settle=: never an UnclearOutcome
+    assert client.counts == {method: 1} and len(app.requests) == 1 and rec.sleeps == [] and rec.warnings == []
+    assert exc.value.status == fault.get("status")
+
+
+def test_retry_false_refused_connection_sends_once(make, rec):
+    client = make(base_url=free_port_url(), retries=3)
+    with pytest.raises(ApiError) as exc:
+        client.request("GET", "/items", retry=False)
+    assert client.counts == {"GET": 1} and rec.sleeps == [] and "could not connect" in str(exc.value)
+
+
+def test_retry_false_still_logs_in_again_once(app, make):
+    token = Token("old-token")
+    client = make(auth=token.auth, reauth=token.reauth)
+    assert client.request("GET", "/protected", retry=False).json == {"ok": True}
+    assert token.reauths == 1 and client.counts == {"GET": 2}
+
+
+def test_settle_no_answer_after_the_write_landed(app, make, rec):
+    app.add_fault({"path": "/items", "method": "POST", "drop": True, "when": "after"})
+    client = make()
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        client.request("POST", "/items", json_body={"name": "landed"}, retry=False, settle=_http.SERVER_FAILURES)
+    unclear = exc.value
+    assert app.state["items"] == {"landed": {"name": "landed"}}  # the server made the change; no answer came
+    assert unclear.resend is False and unclear.status is None and unclear.outcome == "no answer"
+    assert (unclear.method, unclear.path) == ("POST", "/items")
+    assert "the connection was closed before an answer came" in str(unclear)
+    assert client.counts == {"POST": 1} and rec.sleeps == [] and rec.warnings == []
+
+
+def test_settle_timeout_is_unclear_and_not_for_resending(app, make, rec):
+    app.add_fault({"path": "/items", "method": "POST", "delay": 1.5})
+    client = make(timeout=0.4)
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        client.request("POST", "/items", json_body={"name": "slow"}, retry=False, settle=(500,))
+    assert exc.value.resend is False and exc.value.outcome == "no answer"
+    assert "no answer within timeout=0.4s" in str(exc.value) and client.counts == {"POST": 1}
+
+
+@pytest.mark.parametrize("status,resend", [(503, True), (429, True), (500, False), (504, False), (408, False)])
+def test_settle_named_status(app, make, rec, status, resend):
+    app.add_fault({"path": "/items", "method": "POST", "status": status, "retry_after": 4})
+    client = make()
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        client.request("POST", "/items", json_body={"name": "x"}, retry=False, settle=_http.SERVER_FAILURES)
+    unclear = exc.value
+    assert unclear.status == status and unclear.resend is resend and unclear.outcome == "HTTP %d" % status
+    assert unclear.delay == 4.0  # the server's Retry-After
+    assert unclear.vendor_text == "injected fault: HTTP %d" % status
+    assert client.counts == {"POST": 1} and rec.sleeps == [] and app.state["items"] == {}
+
+
+def test_settle_without_retry_after_names_a_backoff(app, make):
+    app.add_fault({"path": "/items", "method": "POST", "status": 503})
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        make().request("POST", "/items", json_body={"name": "x"}, retry=False, settle=(503,))
+    assert exc.value.resend is True and 0.05 <= exc.value.delay <= _http.BACKOFF_BASE + 0.05
+
+
+def test_settle_only_the_named_statuses(app, make):
+    app.add_fault({"path": "/items", "method": "POST", "status": 500})
+    with pytest.raises(ApiError) as exc:
+        make().request("POST", "/items", json_body={"name": "x"}, retry=False, settle=(408,))
+    assert type(exc.value) is ApiError and exc.value.status == 500
+    app.add_fault({"path": "/items", "method": "POST", "status": 400})
+    with pytest.raises(ApiError) as exc:
+        make().request("POST", "/items", json_body={"name": "x"}, retry=False, settle=_http.SERVER_FAILURES)
+    assert type(exc.value) is ApiError and exc.value.status == 400  # a clear refusal is never unclear
+
+
+def test_settle_refused_connection_may_be_resent(make, rec):
+    client = make(base_url=free_port_url())
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        client.request("POST", "/items", json_body={"name": "x"}, retry=False, settle=_http.SERVER_FAILURES)
+    assert exc.value.resend is True and exc.value.delay > 0 and client.counts == {"POST": 1}
+    assert "could not connect" in str(exc.value)
+
+
+def test_settle_tls_failure_is_clear(servers, make):
+    _app, started = servers
+    with pytest.raises(ApiError) as exc:
+        make(base_url=started["untrusted"].url).request("POST", "/items", json_body={"name": "x"}, retry=False,
+                                                         settle=_http.SERVER_FAILURES)
+    assert type(exc.value) is ApiError and "TLS verification failed" in str(exc.value)
+
+
+def test_settle_with_retries_retries_first(app, make, rec):
+    """retry=True and settle=: 429/503 are retried as before; only the last answer is settled."""
+    app.add_fault({"path": "/items", "method": "POST", "status": 503, "times": 2, "retry_after": 1})
+    client = make()
+    assert client.request("POST", "/items", json_body={"name": "x"}, settle=_http.SERVER_FAILURES).status == 201
+    assert client.counts == {"POST": 3} and rec.sleeps == [1.0, 1.0]
+    app.add_fault({"path": "/items", "method": "POST", "status": 503, "times": -1, "retry_after": 1})
+    with pytest.raises(_http.UnclearOutcome) as exc:
+        make(retries=1).request("POST", "/items", json_body={"name": "y"}, settle=_http.SERVER_FAILURES)
+    assert exc.value.status == 503 and exc.value.resend is True
+
+
+@pytest.mark.parametrize("fault,method,path", [
+    ({"status": 503, "times": -1}, "POST", "/items"),
+    ({"drop": True}, "POST", "/items"),
+    ({"status": 500}, "PUT", "/items/k"),
+])
+def test_without_the_policy_arguments_nothing_changed(app, make, rec, fault, method, path):
+    """The defaults (retry=True, settle=None) keep the client's behaviour: retries where they were, ApiError."""
+    app.state["items"]["k"] = {"name": "k"}
+    app.add_fault(dict(fault, path="/items", method=method))
+    client = make(retries=2)
+    with pytest.raises(ApiError) as exc:
+        client.request(method, path, json_body={"name": "k"})
+    assert type(exc.value) is ApiError
+    expected = 3 if fault.get("status") == 503 else 1  # 503 is retried for every method; a drop of a POST is not
+    assert client.counts == {method: expected} and len(rec.sleeps) == expected - 1
+
+
 def test_auth_hook_sees_every_attempt(app, make):
     calls = []
 
