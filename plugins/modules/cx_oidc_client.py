@@ -210,22 +210,13 @@ api_calls:
   sample: {GET: 1, POST: 1}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_single
-from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
+from ansible_collections.sso.oidc.plugins.module_utils._checkmarx_resource import SINGLE as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=cx.client_argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_single(sm, cx.resource_from_module(sm), cx.entry_from_params(sm.params))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

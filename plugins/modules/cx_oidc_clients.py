@@ -402,22 +402,13 @@ api_calls:
   sample: {GET: 2, POST: 3, PUT: 1}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_set
-from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
+from ansible_collections.sso.oidc.plugins.module_utils._checkmarx_resource import SET as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=cx.clients_argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_set(sm, cx.resource_from_module(sm))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

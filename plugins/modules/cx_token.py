@@ -108,36 +108,13 @@ api_calls:
   sample: {POST: 1}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
-from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
+from ansible_collections.sso.oidc.plugins.module_utils._checkmarx_connection import TOKEN as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=cx.connection_argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    session = cx.session_from_module(sm)
-    logged_in = not session.given_token
-    if logged_in:
-        session.login()
-        msg = "Logged in to %s as %s" % (session.base_url, sm.params.get("username"))
-    else:
-        msg = "A token is given in token (or CX_TOKEN): no login"
-    # Everything but the token goes through the scrubber like every other result; the token is the one
-    # value this module exists to return (the task that registers it has no_log).
-    result = sm.scrub.scrub_data({"changed": False, "msg": msg, "logged_in": logged_in,
-                                  "api_calls": sm.api_calls()})
-    if logged_in:
-        result["token"] = session.token
-    sm._close()  # pylint: disable=protected-access
-    sm.module.exit_json(**result)
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

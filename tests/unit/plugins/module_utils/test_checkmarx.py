@@ -1,6 +1,7 @@
 # Copyright (c) sso.oidc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of plugins/module_utils/_checkmarx.py: hashing, normalisation, payloads, validation, errors."""
+"""Unit tests of plugins/module_utils/_checkmarx_connection.py and _checkmarx_resource.py: hashing, normalisation,
+payloads, validation, errors."""
 
 import base64
 import copy
@@ -8,9 +9,10 @@ import hashlib
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx as cx
+from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx_connection as cxc
+from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx_resource as cx
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, Response
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Task
 
 from simulators import checkmarx as sim_cx
 
@@ -30,12 +32,32 @@ SAMPLE = {
 }
 
 
-def resource(params=None):
-    return cx.OidcClientResource(None, params or {})
+def resource():
+    return cx.OidcClientResource(None)
+
+
+def task(**kwargs):
+    return Task(**kwargs)
 
 
 def item_of(res, raw):
-    return {"raw": raw, "canon": res.normalize(raw)}
+    return {"raw": raw, "canon": res.normalize(task(), raw)}
+
+
+def build_create(res, tsk, want):
+    """The create body of ``want`` given as written (canonical values as the user's)."""
+    return res.create_payload(tsk, want, want)
+
+
+def build_update(res, tsk, item, want, changed):
+    return res.update_payload(tsk, item, want, changed, want)
+
+
+def predict(res, tsk, item, want, changed):
+    """The engine's prediction: the body first, then ``predict`` with it."""
+    if item is None:
+        return res.predict(tsk, None, want, changed, build_create(res, tsk, want))
+    return res.predict(tsk, item, want, changed, build_update(res, tsk, item, want, changed))
 
 
 def server_stores(payload, mode="hash"):
@@ -48,7 +70,7 @@ def server_stores(payload, mode="hash"):
 
 # ---------------------------------------------------------------------------- hashing
 def test_secret_hash_is_identityserver_sha256_of_the_documented_default_secret():
-    assert cx.secret_hash(cx.DEFAULT_AUTH_CLIENT_SECRET) == SAMPLE["clientSecrets"][0]
+    assert cx.secret_hash(cxc.DEFAULT_AUTH_CLIENT_SECRET) == SAMPLE["clientSecrets"][0]
     assert cx.secret_hash("x") == sim_cx.secret_hash("x")
     assert base64.b64decode(cx.secret_hash("x", "sha512")) == hashlib.sha512(b"x").digest()
 
@@ -81,7 +103,7 @@ def test_secrets_match(plains, stored, expected):
 
 # ---------------------------------------------------------------------------- normalisation
 def test_normalize_the_vendor_sample():
-    canon = resource().normalize(SAMPLE)
+    canon = resource().normalize(task(), SAMPLE)
     assert canon == {
         "client_id": "resource_owner_sast_client", "name": "Cx Sast Resource Owner Client", "enabled": True,
         "require_client_secret": True, "require_pkce": False, "client_secrets": SAMPLE["clientSecrets"],
@@ -123,7 +145,7 @@ def test_desired_keeps_only_what_was_set_in_canonical_form():
     entry = dict((name, None) for name in cx.OPTION_NAMES)
     entry.update(client_id="app", allowed_scopes=["openid", "api", "openid"], access_token_type="reference",
                  back_channel_logout_uri="", claims=[{"type": "role", "value": "x"}], enabled=False, state="present")
-    assert resource().desired(entry) == {
+    assert resource().desired(task(), entry) == {
         "client_id": "app", "allowed_scopes": ["api", "openid"], "access_token_type": "reference",
         "back_channel_logout_uri": None, "claims": [{"type": "role", "value": "x"}], "enabled": False}
 
@@ -137,10 +159,11 @@ def test_to_api_maps_words_to_the_api_integers():
 
 def test_equal_compares_secrets_by_hash_and_follows_update_secret_always():
     res = resource()
-    assert res.equal("client_secrets", ["abcd-1"], [cx.secret_hash("abcd-1")])
-    assert not res.equal("client_secrets", ["abcd-2"], [cx.secret_hash("abcd-1")])
-    assert res.equal("allowed_scopes", ["a"], ["a"])
-    assert not resource({"update_secret": "always"}).equal("client_secrets", ["abcd-1"], [cx.secret_hash("abcd-1")])
+    assert res.equal(task(), "client_secrets", ["abcd-1"], [cx.secret_hash("abcd-1")], None)
+    assert not res.equal(task(), "client_secrets", ["abcd-2"], [cx.secret_hash("abcd-1")], None)
+    assert res.equal(task(), "allowed_scopes", ["a"], ["a"], None)
+    always = task(update_secret="always")
+    assert not res.equal(always, "client_secrets", ["abcd-1"], [cx.secret_hash("abcd-1")], None)
 
 
 @pytest.mark.parametrize("url, base", [
@@ -151,15 +174,15 @@ def test_equal_compares_secrets_by_hash_and_follows_update_secret_always():
     ("http://10.0.0.5:8080/cxrestapi/auth", "http://10.0.0.5:8080"),
 ])
 def test_normalize_url(url, base):
-    assert cx.normalize_url(url) == base
+    assert cxc.normalize_url(url) == base
 
 
 # ---------------------------------------------------------------------------- payloads
 def test_build_create_sends_every_field_with_defaults_and_plaintext_secrets():
     res = resource()
-    want = res.desired({"client_id": "app", "client_secrets": ["plain-1"], "access_token_type": "reference",
-                        "allowed_grant_types": ["client_credentials"]})
-    body = res.build_create(want)
+    want = res.desired(task(), {"client_id": "app", "client_secrets": ["plain-1"], "access_token_type": "reference",
+                                "allowed_grant_types": ["client_credentials"]})
+    body = build_create(res, task(), want)
     assert set(body) == set(cx.FULL_KEYS) and "requirePkce" not in body  # sent only when given
     assert body["clientSecrets"] == ["plain-1"]
     assert body["accessTokenType"] == 1 and body["refreshTokenUsage"] == 1 and body["refreshTokenExpiration"] == 1
@@ -171,19 +194,21 @@ def test_build_create_sends_every_field_with_defaults_and_plaintext_secrets():
 @pytest.mark.parametrize("mode", ["hash", "as_sent"])
 def test_predict_create_is_what_the_server_stores(mode):
     res = resource()
-    res.stores_as_sent = mode == "as_sent"
-    want = res.desired({"client_id": "app", "client_secrets": ["plain-1"], "redirect_uris": ["https://b", "https://a"],
-                        "refresh_token_usage": "reuse"})
-    predicted = res.predict(None, want, sorted(want))
-    assert predicted == res.normalize(server_stores(res.build_create(want), mode))
+    tsk = task()
+    if mode == "as_sent":
+        tsk.memo[cx.STORES_AS_SENT] = True
+    want = res.desired(tsk, {"client_id": "app", "client_secrets": ["plain-1"],
+                             "redirect_uris": ["https://b", "https://a"], "refresh_token_usage": "reuse"})
+    predicted = predict(res, tsk, None, want, sorted(want))
+    assert predicted == res.normalize(tsk, server_stores(build_create(res, tsk, want), mode))
 
 
 def test_build_update_is_the_current_object_plus_the_changes_and_keeps_unknown_fields():
     res = resource()
     raw = dict(SAMPLE, id=9, clientId="app", clientSecrets=[], futureField={"kept": True})
     item = item_of(res, raw)
-    want = res.desired({"client_id": "app", "access_token_lifetime": 60, "allowed_scopes": ["sast_api"]})
-    body = res.build_update(item, want, ["access_token_lifetime"])
+    want = res.desired(task(), {"client_id": "app", "access_token_lifetime": 60, "allowed_scopes": ["sast_api"]})
+    body = build_update(res, task(), item, want, ["access_token_lifetime"])
     assert "id" not in body
     assert body["futureField"] == {"kept": True}
     assert body["accessTokenLifetime"] == 60
@@ -194,50 +219,53 @@ def test_build_update_is_the_current_object_plus_the_changes_and_keeps_unknown_f
 def test_update_with_the_secret_given_sends_the_plaintext_so_a_hashing_server_stores_the_same_hash():
     res = resource()
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=[cx.secret_hash("keep-me")]))
-    want = res.desired({"client_id": "app", "client_secrets": ["keep-me"], "enabled": False})
-    body = res.build_update(item, want, ["enabled"])
+    want = res.desired(task(), {"client_id": "app", "client_secrets": ["keep-me"], "enabled": False})
+    body = build_update(res, task(), item, want, ["enabled"])
     assert body["clientSecrets"] == ["keep-me"]
     stored = server_stores(body)
     assert stored["clientSecrets"] == item["raw"]["clientSecrets"]
-    assert res.predict(item, want, ["enabled"]) == res.normalize(stored)
+    assert predict(res, task(), item, want, ["enabled"]) == res.normalize(task(), stored)
 
 
 def test_update_on_a_server_that_stores_as_sent_sends_the_stored_form_back():
     res = resource()
-    res.stores_as_sent = True
+    tsk = task()
+    tsk.memo[cx.STORES_AS_SENT] = True
     stored = [cx.secret_hash("hashed-one"), "plain-two"]
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=stored))
-    want = res.desired({"client_id": "app", "client_secrets": ["hashed-one", "plain-two"], "enabled": False})
-    assert sorted(res.build_update(item, want, ["enabled"])["clientSecrets"]) == sorted(stored)
+    want = res.desired(tsk, {"client_id": "app", "client_secrets": ["hashed-one", "plain-two"], "enabled": False})
+    assert sorted(build_update(res, tsk, item, want, ["enabled"])["clientSecrets"]) == sorted(stored)
     # without client_secrets: the stored values go back unchanged
-    want = res.desired({"client_id": "app", "enabled": False})
-    assert res.build_update(item, want, ["enabled"])["clientSecrets"] == stored
-    assert res.predict(item, want, ["enabled"])["client_secrets"] == sorted(stored)
+    want = res.desired(tsk, {"client_id": "app", "enabled": False})
+    assert build_update(res, tsk, item, want, ["enabled"])["clientSecrets"] == stored
+    assert predict(res, tsk, item, want, ["enabled"])["client_secrets"] == sorted(stored)
 
 
 def test_rotation_sends_the_new_plaintext():
     res = resource()
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=[cx.secret_hash("old-secret")]))
-    want = res.desired({"client_id": "app", "client_secrets": ["new-secret"]})
-    body = res.build_update(item, want, ["client_secrets"])
+    want = res.desired(task(), {"client_id": "app", "client_secrets": ["new-secret"]})
+    body = build_update(res, task(), item, want, ["client_secrets"])
     assert body["clientSecrets"] == ["new-secret"]
-    assert res.predict(item, want, ["client_secrets"])["client_secrets"] == [cx.secret_hash("new-secret")]
+    assert predict(res, task(), item, want, ["client_secrets"])["client_secrets"] == [cx.secret_hash("new-secret")]
 
 
 def test_update_without_secrets_sends_the_stored_values_back_unless_refused():
     stored = [cx.secret_hash("unknown")]
     res = resource()
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=stored))
-    want = res.desired({"client_id": "app", "enabled": False})
-    assert res.build_update(item, want, ["enabled"])["clientSecrets"] == stored  # as CxSASTClientGo does
-    res = resource({"stored_secrets": "refuse"})
-    with pytest.raises(InputError) as exc:
-        res.build_update(item, want, ["enabled"])
+    want = res.desired(task(), {"client_id": "app", "enabled": False})
+    assert build_update(res, task(), item, want, ["enabled"])["clientSecrets"] == stored  # as CxSASTClientGo does
+    refuse = task(options={"stored_secrets": "refuse"})
+    refuse.where["app"] = "config[3]."
+    with pytest.raises(ItemFailure) as exc:
+        build_update(res, refuse, item, want, ["enabled"])
     assert str(exc.value).startswith("client_secrets: the client has 1 secret(s)")
     assert "enabled" in str(exc.value) and "stored_secrets=send_back" in str(exc.value)
+    assert exc.value.key == "app" and exc.value.option == "config[3].client_secrets"
     # a client without secrets has nothing to lose
     item = item_of(res, dict(SAMPLE, clientId="app", clientSecrets=[]))
-    assert res.build_update(item, want, ["enabled"])["clientSecrets"] == []
+    assert build_update(res, refuse, item, want, ["enabled"])["clientSecrets"] == []
 
 
 def test_read_all_learns_that_the_server_stores_as_sent():
@@ -254,20 +282,25 @@ def test_read_all_learns_that_the_server_stores_as_sent():
             return Response(200, {}, __import__("json").dumps([c for c in full if c["id"] == cid][0]))
 
     full = [dict(SAMPLE), dict(SAMPLE, id=5, clientId="b", clientSecrets=[cx.secret_hash("z")])]
-    res = cx.OidcClientResource(FakeSession(full), {})
-    res.read_all(["b"])
-    assert res.stores_as_sent is False
+    res = cx.OidcClientResource(FakeSession(full))
+    learned = []
+    tsk = task(add_secret=learned.append)
+    res.read_all(tsk, ["b"])
+    assert tsk.memo.get(cx.STORES_AS_SENT, False) is False
+    assert sorted(learned) == sorted([SAMPLE["clientSecrets"][0], cx.secret_hash("z")])  # scrubbed from messages
     full.append(dict(SAMPLE, id=6, clientId="c", clientSecrets=["sent-as-is"]))
-    res.read_all(None)
-    assert res.stores_as_sent is True
+    res.read_all(tsk, None)
+    assert tsk.memo[cx.STORES_AS_SENT] is True
+    assert not vars(res).keys() - {"conn"}  # the fact is the task's: the resource keeps nothing
     # a list wrapped in an object is read as well
     session = FakeSession({"value": full})
-    assert [r["clientId"] for r in cx.OidcClientResource(session, {}).read_all(None)] == ["resource_owner_sast_client", "b", "c"]
+    assert [r["clientId"] for r in cx.OidcClientResource(session).read_all(task(), None)] == \
+        ["resource_owner_sast_client", "b", "c"]
     # a server that lists summaries: the full client is read for the keys the task names only
     summaries = [dict((k, c[k]) for k in ("id", "clientId", "clientName", "enabled")) for c in full]
     session = FakeSession(summaries)
-    res = cx.OidcClientResource(session, {})
-    raws = res.read_all(["b"])
+    res = cx.OidcClientResource(session)
+    raws = res.read_all(task(), ["b"])
     assert session.calls == [("GET", "/OIDCClients"), ("GET", "/OIDCClients/5")]
     assert [r for r in raws if r["clientId"] == "b"][0]["clientSecrets"] == [cx.secret_hash("z")]
 
@@ -296,15 +329,15 @@ def valid_entry(**kwargs):
 ])
 def test_validate_names_the_option(kwargs, where, message):
     with pytest.raises(InputError) as exc:
-        resource().validate(valid_entry(**kwargs), where, "merged")
+        resource().validate(task(), valid_entry(**kwargs), where)
     assert str(exc.value).startswith(message)
 
 
 def test_validate_accepts_good_input_and_deleted_needs_only_the_key():
-    resource().validate(valid_entry(allowed_grant_types=["authorization_code", "client_credentials"],
-                                    allowed_cors_origins=["https://a.example.com", "http://localhost:8080"],
-                                    absolute_refresh_token_lifetime=0, client_secrets=["good-secret"]), "", "merged")
-    resource().validate(valid_entry(client_secrets=["x"]), "", "deleted")
+    resource().validate(task(), valid_entry(allowed_grant_types=["authorization_code", "client_credentials"],
+                                            allowed_cors_origins=["https://a.example.com", "http://localhost:8080"],
+                                            absolute_refresh_token_lifetime=0, client_secrets=["good-secret"]), "")
+    resource().validate(task(state="deleted"), valid_entry(client_secrets=["x"]), "")
 
 
 @pytest.mark.parametrize("params, message", [
@@ -319,13 +352,13 @@ def test_validate_accepts_good_input_and_deleted_needs_only_the_key():
 ])
 def test_check_connection(params, message):
     with pytest.raises(InputError) as exc:
-        cx.check_connection(params)
+        cxc.check_connection(params)
     assert str(exc.value).startswith(message)
 
 
 def test_check_connection_accepts_a_token_alone():
-    cx.check_connection({"url": "https://cx", "token": "abc"})
-    cx.check_connection({"url": "https://cx", "username": "u", "password": "p"})
+    cxc.check_connection({"url": "https://cx", "token": "abc"})
+    cxc.check_connection({"url": "https://cx", "username": "u", "password": "p"})
 
 
 # ---------------------------------------------------------------------------- errors
@@ -355,7 +388,7 @@ def response(status, body=None, text=None, headers=None):
      "non-JSON response (HTML page: Bad Gateway)", None),
 ])
 def test_parse_error_reads_every_plausible_format(resp, text, code):
-    assert cx.parse_error(resp) == (text, code)
+    assert cxc.parse_error(resp) == (text, code)
 
 
 def test_login_hints_name_the_options_and_env_vars():
@@ -365,22 +398,23 @@ def test_login_hints_name_the_options_and_env_vars():
         def __init__(self, code):
             self.error_code = code
 
-    params = {"auth_client_id": "my_client"}
-    assert "CX_AUTH_CLIENT_SECRET" in cx.login_hint(Exc("invalid_client"), params)
-    assert "CX_PASSWORD" in cx.login_hint(Exc("invalid_grant"), params)
-    assert "'my_client' must allow the scope access_control_api" in cx.login_hint(Exc("invalid_scope"), params)
-    assert "password grant" in cx.login_hint(Exc("unauthorized_client"), params)
-    assert cx.login_hint(Exc("other"), params) is None
+    client = "my_client"
+    assert "CX_AUTH_CLIENT_SECRET" in cxc.login_hint(Exc("invalid_client"), client)
+    assert "CX_PASSWORD" in cxc.login_hint(Exc("invalid_grant"), client)
+    assert "'my_client' must allow the scope access_control_api" in cxc.login_hint(Exc("invalid_scope"), client)
+    assert "password grant" in cxc.login_hint(Exc("unauthorized_client"), client)
+    assert cxc.login_hint(Exc("other"), client) is None
 
 
 def test_session_scope_and_token_handling_need_no_network():
-    session = cx.CxSession({"url": "https://cx.example.com/cxrestapi/auth", "token": "Bearer abc"})
+    session = cxc.CheckmarxConnection.from_params({"url": "https://cx.example.com/cxrestapi/auth",
+                                                    "token": "Bearer abc"})
     assert session.api.base_url == "https://cx.example.com/cxrestapi/auth"
     assert session.token == "abc" and session.given_token and not session.can_login
     assert session.scope() == "access_control_api sast_rest_api"
-    session.params["auth_client_id"] = "resource_owner_sast_client"
+    session.auth_client_id = "resource_owner_sast_client"
     assert session.scope() == "access_control_api sast_api"
-    session.params["auth_client_id"] = "custom"
+    session.auth_client_id = "custom"
     assert session.scope() == "access_control_api"
     assert session.api.total_requests() == 0
     assert session.api.headers["Accept"] == "application/json;v=1.0"
@@ -388,16 +422,20 @@ def test_session_scope_and_token_handling_need_no_network():
 
 
 def test_specs_document_secrets_and_lifetimes():
-    spec = cx.client_argument_spec()
+    spec = cx.SINGLE.module_spec()["argument_spec"]
     for name in ("password", "auth_client_secret", "token", "client_secrets"):
         assert spec[name]["no_log"] is True
     for name in cx.LIFETIMES:
         assert spec[name]["no_log"] is False and spec[name]["type"] == "int"
     assert spec["state"] == {"type": "str", "default": "present", "choices": ["present", "absent"]}
-    set_spec = cx.clients_argument_spec()
+    set_spec = cx.SET.module_spec()["argument_spec"]
     assert set(set_spec["config"]["options"]) == set(cx.OPTION_NAMES)
     assert set_spec["update_secret"]["default"] == "on_create"
-    assert cx.info_argument_spec()["client_id"] == {"type": "str"}
+    assert set_spec["stored_secrets"] == spec["stored_secrets"] == {
+        "type": "str", "default": "send_back", "choices": ["send_back", "refuse"], "no_log": False}
+    assert "stored_secrets" not in set_spec["config"]["options"]
+    assert cx.INFO.module_spec()["argument_spec"]["client_id"] == {"type": "str"}
+    assert cxc.TOKEN.module_spec()["argument_spec"] == cxc.connection_options()
     assert sorted(cx.DEFAULTS) == sorted(set(cx.OPTION_NAMES) - {"client_id", "name", "client_secrets"})
 
 
@@ -406,7 +444,7 @@ def test_the_defaults_are_the_simulators_server_defaults():
     res = resource()
     server_default = dict((key, default) for key, _kind, default in sim_cx.FIELDS)
     server_default.update(clientId="x", id=1)
-    canon = res.normalize(server_default)
+    canon = res.normalize(task(), server_default)
     for option, value in cx.DEFAULTS.items():
         assert canon[option] == value, option
 
@@ -418,8 +456,8 @@ def test_bodies_carry_the_values_as_the_user_wrote_them():
              "allowed_scopes": ["sast_api", "openid", "sast_api"], "redirect_uris": ["https://b/cb", "https://a/cb"],
              "claims": [{"type": "t2", "value": "v"}, {"type": "t1", "value": "v"}], "front_channel_logout_uri": "",
              "access_token_type": "reference", "require_pkce": True}
-    want = res.desired(given)
-    body = res.create_payload(want, res.given(given))
+    want = res.desired(task(), given)
+    body = res.create_payload(task(), want, res.given(task(), given))
     assert body["clientSecrets"] == ["zz-secret", "aa-secret"]
     assert body["allowedScopes"] == ["sast_api", "openid", "sast_api"]  # not the sorted comparison set
     assert body["redirectUris"] == ["https://b/cb", "https://a/cb"]
@@ -427,8 +465,8 @@ def test_bodies_carry_the_values_as_the_user_wrote_them():
     assert body["frontChannelLogoutUri"] == "" and body["accessTokenType"] == 1 and body["requirePkce"] is True
     item = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[]))
     upd = {"client_id": "app", "allowed_scopes": ["z_scope", "a_scope"], "require_pkce": True}
-    want = res.desired(upd)
-    body = res.update_payload(item, want, ["allowed_scopes", "require_pkce"], res.given(upd))
+    want = res.desired(task(), upd)
+    body = res.update_payload(task(), item, want, ["allowed_scopes", "require_pkce"], res.given(task(), upd))
     assert body["allowedScopes"] == ["z_scope", "a_scope"] and body["requirePkce"] is True
 
 
@@ -436,7 +474,7 @@ def test_an_update_leaves_require_pkce_out_on_a_server_that_does_not_show_it():
     res = resource()
     item = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[]))
     assert item["canon"]["require_pkce"] is False
-    body = res.update_payload(item, res.desired({"client_id": "app", "enabled": False}), ["enabled"], {})
+    body = res.update_payload(task(), item, res.desired(task(), {"client_id": "app", "enabled": False}), ["enabled"], {})
     assert "requirePkce" not in body
 
 
@@ -445,15 +483,15 @@ def test_verify_names_rehashed_secrets_and_create_only_fields():
     before = item_of(res, dict(SAMPLE, id=3, clientId="app", clientSecrets=[cx.secret_hash("s-1")]))
     rehashed = item_of(res, dict(SAMPLE, id=3, clientId="app", enabled=False,
                                  clientSecrets=[cx.secret_hash(cx.secret_hash("s-1"))]))
-    want = res.desired({"client_id": "app", "enabled": False})
-    problems = res.verify_write(before, rehashed, want, ["enabled"])
+    want = res.desired(task(), {"client_id": "app", "enabled": False})
+    problems = res.verify_write(task(), before, rehashed, want, ["enabled"])
     assert [f for f, _t in problems] == ["client_secrets"]
     text = problems[0][1]
     assert "re-hashed the 1 stored secret(s) of OIDC client 'app'" in text and "client_secrets" in text
     assert cx.secret_hash("s-1") not in text
     kept = item_of(res, dict(before["raw"], enabled=False))
-    assert res.verify_write(before, kept, want, ["enabled"]) == []
-    want = res.desired({"client_id": "app", "include_jwt_id": True})
-    problems = res.verify_write(before, before, want, ["include_jwt_id"])
+    assert res.verify_write(task(), before, kept, want, ["enabled"]) == []
+    want = res.desired(task(), {"client_id": "app", "include_jwt_id": True})
+    problems = res.verify_write(task(), before, before, want, ["include_jwt_id"])
     assert problems[0][0] == "include_jwt_id" and "written as True, the server kept False" in problems[0][1]
     assert "create it again" in problems[0][1]

@@ -448,7 +448,7 @@ def test_the_examples_of_the_three_modules_run_as_written(cx, sim, sim_env, run_
     for module in (cx_oidc_client, cx_oidc_client_info, cx_oidc_clients):
         with open(module.__file__) as handle:
             tree = ast.parse(handle.read())
-        examples = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EXAMPLES"][0]
+        examples = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "EXAMPLES"][0]
         tasks += yaml.safe_load(examples.replace("https://cxsast.example.com", env["url"]))
     variables = {"cx_username": env["username"], "cx_password": env["password"], "portal_client_secret": "portal-s1-xx",
                  "portal_client_secret_new": "portal-s2-yy", "portal_secret": "portal-s2-yy",

@@ -8,7 +8,7 @@ import os
 import yaml
 
 from ansible_collections.sso.oidc.plugins.doc_fragments.checkmarx import ModuleDocFragment
-from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx
+from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx_resource
 from ansible_collections.sso.oidc.plugins.modules import cx_oidc_clients
 
 from conftest import run_module
@@ -152,10 +152,10 @@ def test_the_set_modules_config_documents_the_single_modules_options():
     path = os.path.join(os.path.dirname(cx_oidc_clients.__file__), "cx_oidc_clients.py")
     with open(path) as handle:
         tree = ast.parse(handle.read())
-    doc = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "DOCUMENTATION"][0]
+    doc = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "DOCUMENTATION"][0]
     config = yaml.safe_load(doc)["options"]["config"]["suboptions"]
     client = yaml.safe_load(ModuleDocFragment.CLIENT)["options"]
-    assert sorted(config) == sorted(client) == sorted(_checkmarx.OPTION_NAMES)
+    assert sorted(config) == sorted(client) == sorted(_checkmarx_resource.OPTION_NAMES)
     for name in client:
         for key in ("type", "elements", "choices", "required"):
             assert config[name].get(key) == client[name].get(key), (name, key)

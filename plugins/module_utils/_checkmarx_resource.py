@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checkmarx CxSAST Access Control: OIDC clients (private: not part of the collection's public API).
 
-Everything the Access Control REST API needs lives here: connection options and their
-``CX_*`` environment variables, the password-grant login (lazy, once per module run, again
-once on a 401), the versioned media types, the error parser, and the :class:`OidcClientResource`
-that the three modules (``cx_oidc_client``, ``cx_oidc_client_info``, ``cx_oidc_clients``) share.
+The vendor's field facts, the one normalisation, the payload builders and the read/write calls of
+``/OIDCClients``, the :class:`OidcClientResource` that the three modules (``cx_oidc_client``,
+``cx_oidc_client_info``, ``cx_oidc_clients``) share, and their module definitions. The connection
+(login, errors) is in ``_checkmarx_connection``.
 
 Client secrets: the API returns ``clientSecrets`` as IdentityServer stores them, base64 of the
 SHA-256 of the secret. Whether a write takes plaintext (and hashes it) or stores what it is sent is
@@ -38,41 +38,26 @@ import base64
 import binascii
 import copy
 import hashlib
-import time
 
-try:
-    from urllib.parse import urlencode, urlsplit
-except ImportError:  # pragma: no cover
-    pass
+from urllib.parse import urlsplit
 
-from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
-
-from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    MASK, ApiClient, ApiError, quote_path, refuse_url_credentials, short_body,
+from ansible_collections.sso.oidc.plugins.module_utils._checkmarx_connection import (
+    SERVICE, connect, connection_options,
 )
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, quote_path, short_body
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
-    connection_spec, set_spec, single_spec,
+    ModuleDef, entry_of, info_module, run_single, set_module, single_spec, task_of,
 )
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Resource
 
-SERVICE = "Checkmarx"
-API_PREFIX = "/cxrestapi/auth"
-TOKEN_PATH = "/identity/connect/token"
 CLIENTS_PATH = "/OIDCClients"
-ACCEPT = "application/json;v=1.0"
-CONTENT_TYPE = "application/json;v=1.0"
-ORIGIN = "sso.oidc ansible"
-DEFAULT_AUTH_CLIENT_ID = "resource_owner_client"
-# The vendor-documented secret of the built-in resource owner clients (public, same on every install).
-DEFAULT_AUTH_CLIENT_SECRET = "014DF517-39D1-4453-B7B3-9930C563627C"
-# The scope the OIDCClients endpoints need, plus the one each documented login client pairs it with.
-REQUIRED_SCOPE = "access_control_api"
-COMPANION_SCOPES = {"resource_owner_client": "sast_rest_api", "resource_owner_sast_client": "sast_api"}
 # Clients the product itself logs in with: never deleted by overridden/deleted/absent.
 BUILTIN_CLIENTS = ("cxsast_client", "resource_owner_client", "resource_owner_sast_client")
 MIN_SECRET_LENGTH = 4
 
 STORED_SECRETS = ["send_back", "refuse"]
+#: the task's fact (in ``task.memo``): a stored secret was seen that is not shaped like a hash
+STORES_AS_SENT = "checkmarx.stores_as_sent"
 #: fields the Swagger update model lacks: a server may take them only on create
 CREATE_ONLY = ("update_access_token_claims_on_refresh", "access_token_type", "include_jwt_id",
                "always_include_user_claims_in_id_token")
@@ -166,23 +151,8 @@ POSITIVE_LIFETIMES = ("identity_token_lifetime", "access_token_lifetime", "autho
 LIFETIMES = POSITIVE_LIFETIMES + ("absolute_refresh_token_lifetime", "sliding_refresh_token_lifetime")
 
 
-# ---------------------------------------------------------------------------- argument specs
-def connection_argument_spec():
-    spec = {
-        "url": {"type": "str", "fallback": (env_fallback, ["CX_URL"])},
-        "username": {"type": "str", "fallback": (env_fallback, ["CX_USERNAME"])},
-        "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CX_PASSWORD"])},
-        "auth_client_id": {"type": "str", "default": DEFAULT_AUTH_CLIENT_ID,
-                           "fallback": (env_fallback, ["CX_AUTH_CLIENT_ID"])},
-        "auth_client_secret": {"type": "str", "no_log": True, "default": DEFAULT_AUTH_CLIENT_SECRET,
-                               "fallback": (env_fallback, ["CX_AUTH_CLIENT_SECRET"])},
-        "token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CX_TOKEN"])},
-    }
-    spec.update(connection_spec(validate_certs_env=["CX_VALIDATE_CERTS"], ca_path_env=["CX_CA_PATH"]))
-    return spec
-
-
-def client_options():
+# ---------------------------------------------------------------------------- option specs
+def resource_options():
     """Options of one OIDC client (the single module's resource options, a set module's config entry)."""
     lifetime = {"type": "int", "no_log": False}
     return {
@@ -222,34 +192,16 @@ def client_options():
     }
 
 
-def stored_secrets_spec():
+def task_options():
+    """The options of the task beside the clients (``task.options``): the single and the set module take them."""
     return {"stored_secrets": {"type": "str", "default": "send_back", "choices": list(STORED_SECRETS),
                                "no_log": False}}
 
 
-def client_argument_spec():
-    spec = single_spec(connection_argument_spec(), client_options())
-    spec.update(stored_secrets_spec())
-    return spec
-
-
-def clients_argument_spec():
-    spec = set_spec(connection_argument_spec(), client_options())
-    spec.update(stored_secrets_spec())
-    return spec
-
-
-def info_argument_spec():
-    spec = connection_argument_spec()
+def info_options():
+    spec = connection_options()
     spec["client_id"] = {"type": "str"}
     return spec
-
-
-def entry_from_params(params):
-    """The resource options of a single-module task (connection options left out)."""
-    entry = dict((name, params.get(name)) for name in OPTION_NAMES)
-    entry["state"] = params.get("state")
-    return entry
 
 
 # ---------------------------------------------------------------------------- secrets
@@ -359,221 +311,6 @@ def to_api(option, value):
     return value
 
 
-def normalize_url(url):
-    """Server base URL (``https://host[:port]``); a pasted ``/cxrestapi[/auth]`` suffix is dropped."""
-    text = (url or "").strip().rstrip("/")
-    for suffix in (API_PREFIX, "/cxrestapi"):
-        if text.lower().endswith(suffix):
-            text = text[:-len(suffix)]
-    return text
-
-
-# ---------------------------------------------------------------------------- errors
-def parse_error(response):
-    """(vendor text, error code) from any error body Access Control may send.
-
-    The format is not documented, so every plausible one is read: the OAuth token errors, the
-    CxSAST ``messageCode``/``messageDetails`` pair, ``message``/``Message``/``ErrorMessage``, ASP.NET
-    ProblemDetails and ModelState dictionaries, a JSON list of messages, plain text, and an empty
-    401 whose reason is in ``WWW-Authenticate``.
-    """
-    data = response.json
-    if isinstance(data, dict):
-        if isinstance(data.get("error"), str) and data.get("error"):
-            text = data["error"]
-            if data.get("error_description"):
-                text = "%s (%s)" % (data["error"], data["error_description"])
-            return text, data["error"]
-        for key in ("messageDetails", "MessageDetails", "errorMessage", "ErrorMessage", "message", "Message"):
-            if isinstance(data.get(key), str) and data.get(key):
-                code = data.get("messageCode", data.get("MessageCode", data.get("errorCode", data.get("ErrorCode"))))
-                return data[key], None if code is None else str(code)
-        errors = data.get("errors")
-        if isinstance(errors, dict) and errors:
-            details = _field_messages(errors)
-            title = data.get("title") or "Validation failed"
-            return ("%s %s" % (title, details)).strip(), None
-        if isinstance(data.get("title"), str) and data.get("title"):
-            return data["title"], None
-        if data and all(isinstance(v, list) for v in data.values()):
-            return _field_messages(data), None
-    if isinstance(data, list) and data and all(isinstance(v, str) for v in data):
-        return "; ".join(data), None
-    if isinstance(data, str) and data:
-        return data, None
-    if data is None and not (response.text or "").strip():
-        challenge = response.headers.get("WWW-Authenticate") if response.headers else None
-        if challenge:
-            return "WWW-Authenticate: %s" % challenge, None
-        return "(empty response body)", None
-    return short_body(response), None
-
-
-def _field_messages(errors):
-    parts = []
-    for field in sorted(errors):
-        messages = errors[field]
-        if isinstance(messages, list):
-            messages = " ".join(str(m) for m in messages)
-        parts.append("%s: %s" % (field, messages) if field else str(messages))
-    return "; ".join(parts)
-
-
-# ---------------------------------------------------------------------------- session
-class CxSession(object):
-    """One Access Control session per module run: lazy password-grant login, bearer header, re-login on 401."""
-
-    def __init__(self, params, scrubber=None, warn=None, add_secret=None, sleep=time.sleep):
-        self.params = params
-        self.add_secret = add_secret or (lambda value: None)
-        self.base_url = normalize_url(params.get("url"))
-        self.api = ApiClient(
-            SERVICE, self.base_url + API_PREFIX,
-            validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
-            timeout=params.get("timeout") or 30,
-            headers={"Accept": ACCEPT, "cxOrigin": ORIGIN},
-            auth=self._auth_header, reauth=self._reauth, error_parser=parse_error,
-            warn=warn, scrubber=scrubber, sleep=sleep,
-        )
-        token = (params.get("token") or "").strip()
-        if token.lower().startswith("bearer "):
-            token = token[7:].strip()
-        self.given_token = bool(token)
-        self.token = token or None
-        self.token_type = "Bearer"
-        self.expires_at = None
-        self.logins = 0
-
-    @property
-    def can_login(self):
-        return bool(self.params.get("username") and self.params.get("password"))
-
-    def scope(self):
-        client_id = self.params.get("auth_client_id") or DEFAULT_AUTH_CLIENT_ID
-        companion = COMPANION_SCOPES.get(client_id)
-        return "%s %s" % (REQUIRED_SCOPE, companion) if companion else REQUIRED_SCOPE
-
-    def _auth_header(self, method, url, headers, body):
-        expired = self.expires_at is not None and time.time() >= self.expires_at
-        if self.token is None or (expired and self.can_login):
-            self.login()
-        return {"Authorization": "%s %s" % (self.token_type, self.token)}
-
-    def _reauth(self):
-        if not self.can_login:
-            return False
-        self.login()
-        return True
-
-    def login(self):
-        form = urlencode([
-            ("username", self.params.get("username") or ""),
-            ("password", self.params.get("password") or ""),
-            ("grant_type", "password"),
-            ("scope", self.scope()),
-            ("client_id", self.params.get("auth_client_id") or DEFAULT_AUTH_CLIENT_ID),
-            ("client_secret", self.params.get("auth_client_secret") or ""),
-        ])
-        try:
-            response = self.api.request("POST", TOKEN_PATH, data=form, authenticated=False, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
-        except ApiError as exc:
-            exc.hint = login_hint(exc, self.params)
-            raise
-        data = response.json if isinstance(response.json, dict) else {}
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise ApiError(SERVICE, "POST", TOKEN_PATH, status=response.status,
-                           vendor_text="the answer carries no access_token",
-                           hint="Check that url points at the CxSAST server (%s)" % self.base_url)
-        self.add_secret(token)
-        self.token = token
-        token_type = data.get("token_type") or "Bearer"
-        self.token_type = "Bearer" if token_type.lower() == "bearer" else token_type
-        try:
-            lifetime = float(data.get("expires_in"))
-        except (TypeError, ValueError):
-            lifetime = None
-        # Log in again a little before the token runs out, rather than wait for the 401.
-        self.expires_at = time.time() + lifetime - min(30.0, lifetime * 0.1) if lifetime else None
-        self.logins += 1
-
-    def request(self, method, path, **kwargs):
-        headers = dict(kwargs.pop("headers", None) or {})
-        if method in ("POST", "PUT", "PATCH", "DELETE"):
-            headers["Content-Type"] = CONTENT_TYPE
-        try:
-            return self.api.request(method, path, headers=headers, **kwargs)
-        except ApiError as exc:
-            if exc.status == 401:
-                if self.given_token and not self.can_login:
-                    exc.hint = ("The token given in token (or CX_TOKEN) was refused: it has expired or does not "
-                                "belong to this server. Get a new token, or give username and password so the "
-                                "module can log in itself")
-                else:
-                    exc.hint = "The server refused a fresh token from its own token endpoint"
-            elif exc.status == 403:
-                exc.hint = ("The user needs the 'Manage Clients' permission, and the token the %s scope"
-                            % REQUIRED_SCOPE)
-            raise
-
-    def close(self):
-        self.api.close()
-
-
-def login_hint(exc, params):
-    code = exc.error_code or ""
-    if code == "invalid_client":
-        return ("Check auth_client_id and auth_client_secret (CX_AUTH_CLIENT_ID, CX_AUTH_CLIENT_SECRET); "
-                "the built-in %s uses the vendor-documented default secret" % DEFAULT_AUTH_CLIENT_ID)
-    if code == "invalid_grant":
-        return ("Check username and password (CX_USERNAME, CX_PASSWORD); the user must be an application "
-                "user: Active Directory users cannot use the REST API")
-    if code == "invalid_scope":
-        return ("The login client %r must allow the scope %s" % (params.get("auth_client_id"), REQUIRED_SCOPE))
-    if code in ("unauthorized_client", "unsupported_grant_type"):
-        return "The login client %r must allow the password grant" % params.get("auth_client_id")
-    return exc.hint
-
-
-def check_connection(params):
-    """Connection options, checked before any request."""
-    url = params.get("url")
-    if not url:
-        raise InputError("url: the CxSAST server URL is required (for example https://cxsast.example.com); "
-                         "set url or the CX_URL environment variable")
-    parts = urlsplit(normalize_url(url))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError("url: %r is not an http(s) URL; give the server base URL such as "
-                         "https://cxsast.example.com" % url)
-    if not (params.get("token") or "").strip():
-        missing = [name for name in ("username", "password") if not params.get(name)]
-        if missing:
-            raise InputError("%s: required to log in unless token is given; set %s or the environment "
-                             "variable%s %s" % (" and ".join(missing), " and ".join(missing),
-                                                "s" if len(missing) > 1 else "",
-                                                " and ".join("CX_" + m.upper() for m in missing)))
-    if params.get("timeout") is not None and params["timeout"] <= 0:
-        raise InputError("timeout: must be a positive number of seconds")
-
-
-def session_from_module(sm):
-    """Check the connection options and build the session (no request is sent here)."""
-    refused = refuse_url_credentials(
-        "url", sm.params.get("url"), "username and password (CX_USERNAME and CX_PASSWORD), or token (CX_TOKEN)",
-        module=sm)
-    if refused:
-        raise InputError(refused)
-    check_connection(sm.params)
-    session = CxSession(sm.params, scrubber=sm.scrub, warn=sm.warn, add_secret=sm.add_secret)
-    sm.register_client(session.api)
-    sm.on_close(session.close)
-    return session
-
-
-def resource_from_module(sm):
-    return OidcClientResource(session_from_module(sm), sm.params)
-
 
 # ---------------------------------------------------------------------------- the resource
 class OidcClientResource(Resource):
@@ -583,22 +320,20 @@ class OidcClientResource(Resource):
     kind = "OIDC client"
     key = "client_id"
     secret_fields = ("client_secrets",)
+    # The API shows every secret as a hash: compared, and rewritten anyway with update_secret=always.
+    always_rewrites_secrets = True
     defaults = DEFAULTS
     builtin_protected = BUILTIN_CLIENTS
-
-    def __init__(self, client, params=None):
-        Resource.__init__(self, client, params)
-        # True once a stored secret is seen that is not shaped like a hash: the server stores as sent.
-        self.stores_as_sent = False
+    task_options = ("stored_secrets",)
 
     # -- validation --------------------------------------------------------
-    def validate(self, entry, where, state):
+    def validate(self, task, entry, where):
         client_id = entry.get("client_id")
         if not isinstance(client_id, str) or not client_id.strip():
             raise InputError("%sclient_id: must be a non-empty string" % where)
         if client_id != client_id.strip():
             raise InputError("%sclient_id: %r has leading or trailing spaces" % (where, client_id))
-        if state == "deleted":
+        if task.state == "deleted":
             return
         secrets = entry.get("client_secrets")
         if secrets is not None:
@@ -635,8 +370,8 @@ class OidcClientResource(Resource):
                 raise InputError("%sclaims[%d].type: must not be empty" % (where, index))
 
     # -- reading -----------------------------------------------------------
-    def read_all(self, keys=None):
-        response = self.client.request("GET", CLIENTS_PATH)
+    def read_all(self, task, keys=None):
+        response = self.conn.request("GET", CLIENTS_PATH)
         data = response.json
         if isinstance(data, dict):
             # The documented answer is a JSON array; accept it wrapped in an object as well.
@@ -652,29 +387,25 @@ class OidcClientResource(Resource):
             # A server whose list shows summaries only: read the full client, for those the task names.
             if (wanted is None or raw.get("clientId") in wanted) and not all(k in raw for k in FULL_KEYS):
                 if raw.get("id") is not None:
-                    raw = self.client.request("GET", "%s/%s" % (CLIENTS_PATH, quote_path(raw["id"]))).json or raw
+                    raw = self.conn.request("GET", "%s/%s" % (CLIENTS_PATH, quote_path(raw["id"]))).json or raw
             out.append(raw)
-        learn = getattr(self.client, "add_secret", None)
         for raw in out:
             for value in raw.get("clientSecrets") or []:
-                if learn is not None:
-                    learn(value)  # stored secrets and hashes never reach a message either
+                task.add_secret(value)  # stored secrets and hashes never reach a message either
                 if not looks_hashed(value):
-                    self.stores_as_sent = True
+                    task.memo[STORES_AS_SENT] = True
         return out
 
-    def normalize(self, raw):
+    def normalize(self, task, raw):
         canon = {}
         for option, api_key, _kind in FIELDS:
             canon[option] = to_canonical(option, raw.get(api_key))
         return canon
 
-    def desired(self, entry):
-        learn = getattr(self.client, "add_secret", None)
+    def desired(self, task, entry):
         for plain in entry.get("client_secrets") or []:
-            if learn is not None:
-                for form in secret_forms(plain):
-                    learn(form)
+            for form in secret_forms(plain):
+                task.add_secret(form)
         want = {}
         for option in OPTION_NAMES:
             value = entry.get(option)
@@ -682,20 +413,18 @@ class OidcClientResource(Resource):
                 want[option] = to_canonical(option, copy.deepcopy(value))
         return want
 
-    def equal(self, field, want, have):
+    def equal(self, task, field, want, have, item):
         if field == "client_secrets":
-            if (self.params or {}).get("update_secret") == "always":
-                return False
-            return secrets_match(want, have)
+            return task.secret_unchanged(want, have, same=secrets_match, compares_shown=self.always_rewrites_secrets)
         return want == have
 
-    def written(self, field, want, have, item):
+    def written(self, task, field, want, have, item):
         if field == "client_secrets":
             return secrets_match(want, have)
         return want == have
 
     # -- writing -----------------------------------------------------------
-    def create_payload(self, want, given):
+    def create_payload(self, task, want, given, replacing=None):
         """The POST body: the user's values as written, the server defaults for the rest."""
         canon = copy.deepcopy(DEFAULTS)
         del canon["require_pkce"]  # sent only when given: older servers do not know the field
@@ -711,7 +440,7 @@ class OidcClientResource(Resource):
         body["clientSecrets"] = list(given.get("client_secrets") or [])
         return body
 
-    def update_payload(self, item, want, changed, given):
+    def update_payload(self, task, item, want, changed, given):
         """The PUT body: the client as the server stores it, the changed fields at the user's values."""
         raw = item["raw"]
         body = dict((k, copy.deepcopy(v)) for k, v in raw.items() if k != "id")
@@ -724,44 +453,40 @@ class OidcClientResource(Resource):
                 # carries the default.
                 value = given[option] if option in given else want[option]
                 body[API_KEY[option]] = to_api(option, copy.deepcopy(value))
-        body["clientSecrets"] = self.secrets_to_send(item, want, changed, given)
+        body["clientSecrets"] = self.secrets_to_send(task, item, want, changed, given)
         return body
 
-    def build_create(self, want):
-        return self.create_payload(want, want)
-
-    def build_update(self, item, want, changed):
-        return self.update_payload(item, want, changed, want)
-
-    def secrets_to_send(self, item, want, changed, given=None):
+    def secrets_to_send(self, task, item, want, changed, given):
         """The clientSecrets of a PUT: what keeps (or rotates to) the wanted secrets on any server."""
         stored = list(item["raw"].get("clientSecrets") or [])
+        stores_as_sent = task.memo.get(STORES_AS_SENT, False)
         if "client_secrets" in want:
             out = []
-            for plain in (given or want).get("client_secrets", want["client_secrets"]):
+            for plain in given.get("client_secrets", want["client_secrets"]):
                 form = stored_form(plain, stored)
-                if form == plain or (form is not None and self.stores_as_sent):
+                if form == plain or (form is not None and stores_as_sent):
                     out.append(form)
                 else:
                     out.append(plain)
             return out
-        if not stored or self.stores_as_sent:
+        if not stored or stores_as_sent:
             return stored
-        if (self.params or {}).get("stored_secrets") == "refuse":
-            raise InputError(
+        if task.options.get("stored_secrets") == "refuse":
+            raise ItemFailure(
                 "client_secrets: the client has %d secret(s), which the API shows only as hashes, and the update of "
                 "%s has to send the whole client. With stored_secrets=refuse the module does not send the stored "
                 "values back (a server that hashed what it receives would replace each secret by the hash of its "
                 "hash). Give client_secrets (the plaintext, unchanged or new) with this change, or set "
                 "stored_secrets=send_back to send the stored values back unchanged as Checkmarx's own client does "
                 "(the read-back then checks that the server kept them)"
-                % (len(stored), ", ".join(changed)))
+                % (len(stored), ", ".join(changed)),
+                key=want.get("client_id"), option=task.where.get(want.get("client_id"), "") + "client_secrets")
         # Sent back unchanged, as the vendor's own client does; verify_write checks that they were kept.
         return stored
 
-    def verify_write(self, before, after, want, fields):
+    def verify_write(self, task, before, after, want, fields):
         problems = []
-        for field, text in Resource.verify_write(self, before, after, want, fields):
+        for field, text in Resource.verify_write(self, task, before, after, want, fields):
             if field in CREATE_ONLY and before is not None:
                 text += (" (Checkmarx's update model lacks this field, so the server may take it only when a client "
                          "is created: to change it, delete the client (state=absent) and create it again with "
@@ -779,44 +504,40 @@ class OidcClientResource(Resource):
                     % (len(had), self.kind, after["canon"].get("client_id")))))
         return problems
 
-    def send_create(self, payload, want):
-        self.client.request("POST", CLIENTS_PATH, json_body=payload)
+    def send_create(self, task, payload, want):
+        self.conn.request("POST", CLIENTS_PATH, json_body=payload)
         return None
 
-    def send_update(self, item, payload, want):
-        self.client.request("PUT", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), json_body=payload)
+    def send_update(self, task, item, payload, want):
+        self.conn.request("PUT", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), json_body=payload)
         return item["raw"]["id"]
 
-    def send_delete(self, item):
+    def send_delete(self, task, item):
         # 404: somebody else deleted it meanwhile, which is what was wanted.
-        self.client.request("DELETE", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), allow_status=(404,))
+        self.conn.request("DELETE", "%s/%s" % (CLIENTS_PATH, quote_path(item["raw"]["id"])), allow_status=(404,))
 
-    def predict(self, item, want, changed):
-        if item is None:
-            payload = self.build_create(want)
-            stored = []
-        else:
-            payload = self.build_update(item, want, changed)
-            stored = list(item["raw"].get("clientSecrets") or [])
-        canon = self.normalize(payload)
+    def predict(self, task, item, want, changed, payload):
+        """What the server stores for ``payload``: the body's fields, the secrets in their stored form."""
+        stored = [] if item is None else list(item["raw"].get("clientSecrets") or [])
+        canon = self.normalize(task, payload)
         if "client_secrets" in want:
             forms = []
             for plain in want["client_secrets"]:
                 form = stored_form(plain, stored)
                 if form is None:
-                    form = plain if self.stores_as_sent else secret_hash(plain)
+                    form = plain if task.memo.get(STORES_AS_SENT, False) else secret_hash(plain)
                 forms.append(form)
             canon["client_secrets"] = sorted(set(forms))
         else:
             canon["client_secrets"] = sorted(set(stored))
         return canon
 
-    def match_written(self, hint, want, existing):
+    def match_written(self, task, hint, want, fresh):
         if hint is not None:
-            for item in existing:
+            for item in fresh:
                 if item["raw"].get("id") == hint:
                     return item
-        return self.match(want, existing)
+        return self.match(task, want, fresh)
 
     # -- output ------------------------------------------------------------
     def mask_payload(self, payload):
@@ -827,20 +548,41 @@ class OidcClientResource(Resource):
             out["clientSecrets"] = [MASK for _value in out["clientSecrets"]]
         return out
 
-    def info(self, raw):
+    def info(self, task, raw):
         """A client as the info module returns it: the options (secrets masked) and the server's id."""
-        out = self.mask(self.normalize(raw))
+        out = self.mask(self.normalize(task, raw))
         out["id"] = raw.get("id")
         return out
 
 
-def run_info(sm, resource):
+def run_info(sm):
     """cx_oidc_client_info: one client by client_id, or all; never changes anything."""
+    resource = OidcClientResource(connect(sm))
+    task = task_of(sm, resource, "gathered", [])
     client_id = sm.params.get("client_id")
-    raws = resource.read_all([client_id] if client_id else None)
-    clients = [resource.info(raw) for raw in raws if not client_id or raw.get("clientId") == client_id]
+    raws = resource.read_all(task, [client_id] if client_id else None)
+    clients = [resource.info(task, raw) for raw in raws if not client_id or raw.get("clientId") == client_id]
     if client_id:
         msg = "OIDC client %r %s" % (client_id, "found" if clients else "not found")
     else:
         msg = "%d OIDC client(s) found" % len(clients)
     sm.exit(changed=False, msg=msg, clients=clients, api_calls=sm.api_calls())
+
+
+# ---------------------------------------------------------------------------- the modules
+def _single_options():
+    spec = single_spec(connection_options(), resource_options())
+    spec.update(task_options())
+    return spec
+
+
+def _run_single(sm):
+    run_single(sm, OidcClientResource(connect(sm)), entry_of(sm.params, resource_options()))
+
+
+#: the module cx_oidc_client (its ``stored_secrets`` is a task option beside the client's options)
+SINGLE = ModuleDef(_single_options, _run_single)
+#: the module cx_oidc_clients
+SET = set_module(connection_options, resource_options, connect, OidcClientResource, extra_options=task_options)
+#: the module cx_oidc_client_info
+INFO = info_module(info_options, run_info)
