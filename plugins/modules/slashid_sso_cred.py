@@ -338,24 +338,13 @@ api_calls:
     PATCH: 1
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_single
-from ansible_collections.sso.oidc.plugins.module_utils._slashid import (
-    cred_argument_spec, credential_resource, entry_from_params,
-)
+from ansible_collections.sso.oidc.plugins.module_utils._slashid_resource import SINGLE as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=cred_argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_single(sm, credential_resource(sm), entry_from_params(sm.params))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

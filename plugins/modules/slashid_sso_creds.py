@@ -355,22 +355,13 @@ api_calls:
     POST: 2
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_set
-from ansible_collections.sso.oidc.plugins.module_utils._slashid import creds_argument_spec, credential_resource
+from ansible_collections.sso.oidc.plugins.module_utils._slashid_resource import SET as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=creds_argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_set(sm, credential_resource(sm))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -1,33 +1,36 @@
 # Copyright (c) sso.oidc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""module_utils/_slashid.py: normalisation, payloads, validation, errors (no network)."""
+"""module_utils/_slashid_resource.py and _slashid_connection.py: normalisation, payloads, validation, errors
+(no network)."""
 
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.sso.oidc.plugins.module_utils import _slashid as S
+from ansible_collections.sso.oidc.plugins.module_utils import _slashid_connection as C, _slashid_resource as S
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, Response, Scrubber
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError, ItemFailure, Task
 
 KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
 APPLE = {"private_key": KEY, "team_id": "ABCDE12345", "key_id": "FGHIJ67890"}
 
 
-def res(state="merged", **params):
-    resource = S.SlashIdCredential(None, params)
-    resource.state = state
-    return resource
+def res():
+    return S.SlashIdCredential(None)
+
+
+def task(state="merged", **kwargs):
+    return Task(state=state, **kwargs)
 
 
 def entry(**values):
     """A module entry as AnsibleModule hands it over: every option present, unset ones None."""
-    out = dict((name, None) for name in S.resource_argspec())
+    out = dict((name, None) for name in S.resource_options())
     out.update(update_secret="on_create", recreate=False)
     options = values.pop("options", None)
     if options is not None:
         full = dict((prov, None) for prov in S.PROVIDERS)
         for prov, sub in options.items():
-            spec = S.options_argspec()[prov]["options"]
+            spec = S.provider_options()[prov]["options"]
             full[prov] = dict((name, sub.get(name)) for name in spec)
         out["options"] = full
     out.update(values)
@@ -77,7 +80,7 @@ def test_effective_scopes_ignore_order_and_duplicates(scopes):
 
 # ----------------------------------------------------------------------------- normalize / desired
 def test_normalize_fills_every_default():
-    canon = res().normalize({"client_id": "c", "provider": "okta"})
+    canon = res().normalize(task(), {"client_id": "c", "provider": "okta"})
     assert canon == {"client_id": "c", "provider": "okta", "label": "", "external_cred_id": "",
                      "enable_in_slashid_oidc_authz_server": False,
                      "options": {"okta": {"authorize_scopes": ["openid", "email", "profile"], "organization_url": ""}}}
@@ -89,15 +92,15 @@ def test_normalize_is_the_same_with_or_without_server_defaults():
               "options": {"azuread": {"authorize_scopes": ["openid", "email", "profile", "User.Read"],
                                       "tenant": "common"},
                           "google": {"authorize_scopes": ["openid", "email", "profile"]}}}
-    assert res().normalize(bare) == res().normalize(filled)
+    assert res().normalize(task(), bare) == res().normalize(task(), filled)
 
 
 def test_normalize_apple_keeps_the_key_out_and_registers_it():
     seen = []
-    resource = S.SlashIdCredential(None, {}, add_secret=seen.append)
+    resource, ctx = res(), task(add_secret=seen.append)
     raw = {"client_id": "c", "provider": "apple", "external_cred": "old-ext",
            "options": {"apple": dict(APPLE, secret_lifetime="24h")}}
-    canon = resource.normalize(raw)
+    canon = resource.normalize(ctx, raw)
     assert canon["options"]["apple"] == {"authorize_scopes": ["openid", "email", "name"], "team_id": "ABCDE12345",
                                          "key_id": "FGHIJ67890", "secret_lifetime": "24h0m0s"}
     assert canon["external_cred_id"] == "old-ext"
@@ -105,16 +108,16 @@ def test_normalize_apple_keeps_the_key_out_and_registers_it():
     for shown in ("", MASK, None):
         seen[:] = []
         raw["options"]["apple"]["private_key"] = shown
-        assert resource.normalize(raw)["options"]["apple"]["secret_lifetime"] == "24h0m0s"
+        assert resource.normalize(ctx, raw)["options"]["apple"]["secret_lifetime"] == "24h0m0s"
         assert seen == []
 
 
 def test_desired_keeps_only_what_is_set():
-    want = res().desired(entry(client_id="c", label="", options={"google": {"authorize_scopes": ["drive"]}}))
+    want = res().desired(task(), entry(client_id="c", label="", options={"google": {"authorize_scopes": ["drive"]}}))
     assert want == {"client_id": "c", "label": "", "options": {"google": {"authorize_scopes": [
         "openid", "email", "profile", "drive"]}}}
-    assert res().desired(entry(client_id="c")) == {"client_id": "c"}
-    apple = res().desired(entry(client_id="c", options={"apple": dict(APPLE, secret_lifetime="1440m")}))
+    assert res().desired(task(), entry(client_id="c")) == {"client_id": "c"}
+    apple = res().desired(task(), entry(client_id="c", options={"apple": dict(APPLE, secret_lifetime="1440m")}))
     assert apple["options"]["apple"]["secret_lifetime"] == "24h0m0s"
 
 
@@ -136,117 +139,116 @@ def test_desired_keeps_only_what_is_set():
 def test_validate_refuses(values, state, fragment):
     values.setdefault("client_id", "c")
     with pytest.raises(InputError) as err:
-        res().validate(entry(**values), "config[2].", state)
+        res().validate(task(state), entry(**values), "config[2].")
     assert fragment in str(err.value)
     assert str(err.value).startswith("config[2].")
     assert KEY not in str(err.value)
 
 
 def test_validate_accepts_and_deleted_only_needs_the_key():
-    res().validate(entry(client_id="c", provider="apple", options={"apple": dict(APPLE, secret_lifetime="5m")}),
-                   "", "merged")
-    res().validate(entry(client_id="c", client_secret="abc", options={"google": {}, "okta": {}}), "", "deleted")
+    res().validate(task(), entry(client_id="c", provider="apple", options={"apple": dict(APPLE, secret_lifetime="5m")}),
+                   "")
+    res().validate(task("deleted"), entry(client_id="c", client_secret="abc", options={"google": {}, "okta": {}}), "")
 
 
 # ----------------------------------------------------------------------------- compare, payloads, predict
 def item(raw):
-    return {"raw": raw, "canon": res().normalize(raw)}
+    return {"raw": raw, "canon": res().normalize(task(), raw)}
 
 
 def test_merged_compares_only_what_is_set_and_replaced_everything():
     have = item({"client_id": "c", "provider": "azuread", "label": "l",
                  "options": {"azuread": {"tenant": "contoso"}}})
     want = {"client_id": "c", "options": {"azuread": {"authorize_scopes": S.effective_scopes("azuread", [])}}}
-    merged = res("merged")
-    merged.current = have
-    assert merged.equal("options", want["options"], have["canon"]["options"])
-    replaced = res("replaced")
-    replaced.current = have
-    assert not replaced.equal("options", want["options"], have["canon"]["options"])
-    assert not replaced.equal("options", {}, have["canon"]["options"])
-    assert replaced.equal("label", "", "") and not replaced.equal("label", "", "l")
+    resource = res()
+    assert resource.equal(task("merged"), "options", want["options"], have["canon"]["options"], have)
+    replaced = task("replaced")
+    assert not resource.equal(replaced, "options", want["options"], have["canon"]["options"], have)
+    assert not resource.equal(replaced, "options", {}, have["canon"]["options"], have)
+    assert resource.equal(replaced, "label", "", "", have) and not resource.equal(replaced, "label", "", "l", have)
 
 
 def test_private_key_compared_only_when_shown():
     raw = {"client_id": "c", "provider": "apple", "options": {"apple": dict(APPLE, secret_lifetime="720h")}}
     want = {"apple": dict(S.provider_defaults("apple"), **APPLE)}
-    resource = res()
-    resource.current = item(raw)
-    assert resource.equal("options", want, resource.current["canon"]["options"])
+    resource, ctx = res(), task()
+    current = item(raw)
+    assert resource.equal(ctx, "options", want, current["canon"]["options"], current)
     other = {"apple": dict(want["apple"], private_key=KEY.replace("MIGH", "XXXX"))}
-    assert not resource.equal("options", other, resource.current["canon"]["options"])
+    assert not resource.equal(ctx, "options", other, current["canon"]["options"], current)
     raw["options"]["apple"]["private_key"] = ""
-    resource.current = item(raw)
-    assert resource.equal("options", other, resource.current["canon"]["options"])
+    current = item(raw)
+    assert resource.equal(ctx, "options", other, current["canon"]["options"], current)
     crlf = {"apple": dict(want["apple"], private_key=KEY.replace("\n", "\r\n") + "\n")}
     raw["options"]["apple"]["private_key"] = KEY
-    resource.current = item(raw)
-    assert resource.equal("options", crlf, resource.current["canon"]["options"])
+    current = item(raw)
+    assert resource.equal(ctx, "options", crlf, current["canon"]["options"], current)
 
 
-def test_build_create_and_mask():
-    resource = res()
-    want = resource.desired(entry(client_id="c", client_secret="s3cret", provider="apple", label="L",
-                                  external_cred_id="", options={"apple": APPLE}))
-    payload = resource.build_create(want)
+def test_create_payload_and_mask():
+    resource, ctx = res(), task()
+    values = entry(client_id="c", client_secret="s3cret", provider="apple", label="L", external_cred_id="",
+                   options={"apple": APPLE})
+    want = resource.desired(ctx, values)
+    payload = resource.create_payload(ctx, want, resource.given(ctx, values))
     assert payload == {"client_id": "c", "client_secret": "s3cret", "provider": "apple", "label": "L",
                        "options": {"apple": dict(APPLE, secret_lifetime="720h0m0s")}}
     masked = resource.mask_payload(payload)
     assert masked["client_secret"] == MASK and masked["options"]["apple"]["private_key"] == MASK
     assert payload["client_secret"] == "s3cret"  # the payload itself is untouched
-    assert resource.predict(None, want, sorted(want)) == {
+    assert resource.predict(ctx, None, want, sorted(want), payload) == {
         "client_id": "c", "provider": "apple", "label": "L", "external_cred_id": "",
         "enable_in_slashid_oidc_authz_server": False,
         "options": {"apple": {"authorize_scopes": ["openid", "email", "name"], "team_id": "ABCDE12345",
                               "key_id": "FGHIJ67890", "secret_lifetime": "720h0m0s"}}}
 
 
-def test_build_update_sends_whole_provider_objects_and_secrets_only_when_asked():
+def test_update_payload_sends_whole_provider_objects_and_secrets_only_when_asked():
     have = item({"client_id": "c", "provider": "okta", "label": "old",
                  "options": {"okta": {"organization_url": "https://o.example"}}})
-    resource = res()
-    want = resource.desired(entry(client_id="c", client_secret="s3cret", label="new",
-                                  options={"okta": {"authorize_scopes": ["groups"]}}))
-    engine = Engine(resource)
-    resource.current = have
-    changed = engine.differences(have, want)
+    resource, ctx = res(), task()
+    values = entry(client_id="c", client_secret="s3cret", label="new", options={"okta": {"authorize_scopes": ["groups"]}})
+    want, given = resource.desired(ctx, values), resource.given(ctx, values)
+    changed = Engine(resource, ctx).differences(have, want)
     assert changed == ["label", "options"]
-    assert resource.build_update(have, want, changed) == {
+    payload = resource.update_payload(ctx, have, want, changed, given)
+    assert payload == {
         "label": "new",
-        "options": {"okta": {"authorize_scopes": ["openid", "email", "profile", "groups"],
-                             "organization_url": "https://o.example"}}}
-    always = Engine(resource, update_secret="always").differences(have, want)
-    assert "client_secret" in always
-    assert resource.build_update(have, want, always)["client_secret"] == "s3cret"
-    assert resource.predict(have, want, changed)["options"]["okta"]["organization_url"] == "https://o.example"
+        "options": {"okta": {"authorize_scopes": ["groups"], "organization_url": "https://o.example"}}}
+    always = task(update_secret="always")
+    changed_always = Engine(resource, always).differences(have, want)
+    assert "client_secret" in changed_always
+    assert resource.update_payload(always, have, want, changed_always, given)["client_secret"] == "s3cret"
+    assert resource.predict(ctx, have, want, changed, payload)["options"]["okta"] == {
+        "authorize_scopes": ["openid", "email", "profile", "groups"], "organization_url": "https://o.example"}
 
 
 def test_apple_update_without_a_key_fails_clearly():
     apple = dict(APPLE, private_key="", secret_lifetime="24h")
     have = item({"client_id": "c", "provider": "apple", "options": {"apple": apple}})
-    resource = res("replaced")
-    with pytest.raises(InputError) as err:
-        resource.build_update(have, {"client_id": "c", "options": {}}, ["options"])
+    with pytest.raises(ItemFailure) as err:
+        res().update_payload(task("replaced"), have, {"client_id": "c", "options": {}}, ["options"], {"client_id": "c"})
     assert "private_key" in str(err.value)
+    assert err.value.option == "options.apple.private_key"
 
 
 def test_recreate_needed():
     have = item({"client_id": "c", "provider": "google"})
-    assert res().recreate_needed(have, {"provider": "github"}) == ["provider"]
-    assert res().recreate_needed(have, {"provider": "google"}) == []
-    assert res().recreate_needed(have, {}) == []
+    assert res().recreate_needed(task(), have, {"provider": "github"}) == ["provider"]
+    assert res().recreate_needed(task(), have, {"provider": "google"}) == []
+    assert res().recreate_needed(task(), have, {}) == []
 
 
 def test_write_headers():
-    assert res().write_headers() == {"SlashID-Required-Consistency": None,
-                                     "SlashID-Required-Consistency-Timeout": None}
-    assert res(consistency="all_regions", consistency_timeout=5).write_headers() == {
+    assert C.SlashIdConnection(None).write_headers() == {"SlashID-Required-Consistency": None,
+                                                         "SlashID-Required-Consistency-Timeout": None}
+    assert C.SlashIdConnection(None, consistency="all_regions", consistency_timeout=5).write_headers() == {
         "SlashID-Required-Consistency": "all_regions", "SlashID-Required-Consistency-Timeout": "5"}
 
 
 def test_path_is_url_encoded():
-    assert S.SlashIdCredential.path("a/b c%") == S.COLLECTION_PATH + "/a%2Fb%20c%25"
-    assert S.SlashIdCredential.path() == S.COLLECTION_PATH
+    assert S.path("a/b c%") == S.COLLECTION_PATH + "/a%2Fb%20c%25"
+    assert S.path() == S.COLLECTION_PATH
 
 
 # ----------------------------------------------------------------------------- errors
@@ -255,36 +257,36 @@ def response(status, text, ctype="application/json"):
 
 
 def test_error_envelope():
-    text, code = S.parse_error(response(400, '{"meta": {}, "errors": [{"httpcode": 400, "message": "bad label"},'
+    text, code = C.parse_error(response(400, '{"meta": {}, "errors": [{"httpcode": 400, "message": "bad label"},'
                                              ' {"httpcode": 400, "message": "bad tenant"}]}'))
     assert text == "bad label; bad tenant" and code == 400
 
 
 def test_error_401_and_403_hints():
-    text, _code = S.parse_error(response(401, '{"errors": [{"httpcode": 401, "message": "unauthorized"}]}'))
+    text, _code = C.parse_error(response(401, '{"errors": [{"httpcode": 401, "message": "unauthorized"}]}'))
     assert text.startswith("unauthorized. Check api_key (SLASHID_API_KEY) and org_id (SLASHID_ORG_ID)")
-    text, _code = S.parse_error(response(403, '{"errors": [{"message": "forbidden"}]}'))
+    text, _code = C.parse_error(response(403, '{"errors": [{"message": "forbidden"}]}'))
     assert "admin role" in text
 
 
 def test_error_non_json_404_points_at_the_url():
-    text, code = S.parse_error(response(404, "404 page not found\n", "text/plain"))
+    text, code = C.parse_error(response(404, "404 page not found\n", "text/plain"))
     assert "404 page not found" in text and "api_url" in text and code is None
-    text, _code = S.parse_error(response(502, "<html><title>Bad gateway</title></html>", "text/html"))
+    text, _code = C.parse_error(response(502, "<html><title>Bad gateway</title></html>", "text/html"))
     assert "HTML page: Bad gateway" in text
 
 
 def test_error_json_without_envelope():
-    text, _code = S.parse_error(response(500, '{"message": "boom"}'))
+    text, _code = C.parse_error(response(500, '{"message": "boom"}'))
     assert text == "boom"
 
 
 # ----------------------------------------------------------------------------- client factory
 class FakeModule(object):
-    """Just what build_client reads from an SsoModule."""
+    """Just what connect reads from an SsoModule."""
 
     def __init__(self, **params):
-        self.params = dict(org_id="org", api_key="key-12345", api_url=S.DEFAULT_API_URL, validate_certs=True,
+        self.params = dict(org_id="org", api_key="key-12345", api_url=C.DEFAULT_API_URL, validate_certs=True,
                            ca_path=None, timeout=30, consistency=None, consistency_timeout=None)
         self.params.update(params)
         self.scrub = Scrubber()
@@ -311,15 +313,18 @@ class FakeModule(object):
     ({"consistency_timeout": 121}, "1 to 120"),
     ({"timeout": 0}, "timeout"),
 ])
-def test_build_client_refuses(params, fragment):
+def test_connect_refuses(params, fragment):
     with pytest.raises(InputError) as err:
-        S.build_client(FakeModule(**params))
+        C.connect(FakeModule(**params))
     assert fragment in str(err.value)
 
 
-def test_build_client_sends_the_auth_headers_and_registers():
-    sm = FakeModule(api_url="https://api.sandbox.slashid.com/")
-    client = S.build_client(sm)
+def test_connect_sends_the_auth_headers_and_registers():
+    sm = FakeModule(api_url="https://api.sandbox.slashid.com/", consistency="all_regions", consistency_timeout=7)
+    conn = C.connect(sm)
+    client = conn.client
+    assert conn.write_headers() == {"SlashID-Required-Consistency": "all_regions",
+                                    "SlashID-Required-Consistency-Timeout": "7"}
     assert client.base_url == "https://api.sandbox.slashid.com"
     assert client.headers["SlashID-OrgID"] == "org" and client.headers["SlashID-API-Key"] == "key-12345"
     assert sm.clients == [client] and sm.closers == [client.close]
@@ -327,12 +332,12 @@ def test_build_client_sends_the_auth_headers_and_registers():
 
 
 def test_argument_specs():
-    cred = S.cred_argument_spec()
+    cred = S.SINGLE.module_spec()["argument_spec"]
     assert cred["api_key"]["no_log"] and cred["client_secret"]["no_log"]
     assert cred["options"]["options"]["apple"]["options"]["private_key"]["no_log"]
-    creds = S.creds_argument_spec()
+    creds = S.SET.module_spec()["argument_spec"]
     assert creds["config"]["options"]["options"]["options"]["apple"]["options"]["private_key"]["no_log"]
     assert "update_secret" not in creds["config"]["options"] and creds["update_secret"]["no_log"] is False
     assert creds["config"]["options"]["recreate"]["default"] is False
-    info = S.info_argument_spec()
+    info = S.INFO.module_spec()["argument_spec"]
     assert info["provider"]["choices"] == S.PROVIDERS and "state" not in info

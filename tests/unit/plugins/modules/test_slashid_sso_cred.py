@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _slashid
+from ansible_collections.sso.oidc.plugins.module_utils import _slashid_resource
 
 from test_slashid_support import APPLE_KEY, APPLE_KEY_2, PATH, google, no_secret_in, stored, warnings
 from test_slashid_support import slashid  # noqa: F401 pylint: disable=unused-import
@@ -15,7 +15,7 @@ CID = "123-abc.apps.googleusercontent.com"
 @pytest.fixture(autouse=True)
 def fast_readback(monkeypatch):
     """The reads after a 408 without the real pauses between them."""
-    monkeypatch.setattr(_slashid, "READBACK_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_slashid_resource, "READBACK_DELAYS", (0.0, 0.0, 0.0))
 
 
 # ----------------------------------------------------------------------------- create / no-op / update

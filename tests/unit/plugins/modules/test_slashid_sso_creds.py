@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _slashid
+from ansible_collections.sso.oidc.plugins.module_utils import _slashid_resource
 
 from test_slashid_support import APPLE_KEY, PATH, no_secret_in, stored
 from test_slashid_support import slashid  # noqa: F401 pylint: disable=unused-import
@@ -12,7 +12,7 @@ from test_slashid_support import slashid  # noqa: F401 pylint: disable=unused-im
 
 @pytest.fixture(autouse=True)
 def fast_readback(monkeypatch):
-    monkeypatch.setattr(_slashid, "READBACK_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_slashid_resource, "READBACK_DELAYS", (0.0, 0.0, 0.0))
 
 
 def entry(client_id, provider="google", **extra):

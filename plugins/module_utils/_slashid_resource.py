@@ -3,18 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """SlashID OIDC provider credentials for SSO (private: not part of the collection's public API).
 
-Everything the SlashID API needs, from its OpenAPI spec (SlashID API 1.1):
+Everything the SlashID API says about the resource, from its OpenAPI spec (SlashID API 1.1):
 
 * ``/organizations/sso/oidc/provider-credentials`` (GET list with ``oauth_provider``,
   POST create answering 201 without ``result``) and ``.../{oauth_client_id}`` (GET, PATCH,
   DELETE); the path key is the provider's OAuth client_id, URL-encoded.
-* Every call carries ``SlashID-OrgID`` and ``SlashID-API-Key``: an API key, no login and
-  no token, so there is nothing to reuse between tasks.
-* Mutating calls take ``SlashID-Required-Consistency`` and ``SlashID-Required-Consistency-Timeout``;
-  a 408 means "consistency not reached in time, the write may still land", so it is
-  followed by reads that tell what really happened.
-* Errors come in the ``{meta, errors: [{httpcode, message}]}`` envelope; a 404 for an
-  unknown endpoint is not JSON.
+* A write answered with 408 ("consistency not reached in time, the write may still land") is
+  followed by reads that tell what really happened (``confirm_write``, reads after 0, 1 and 2 s).
 * ``client_secret`` is never returned; ``options.apple.private_key`` may or may not be.
 
 The canonical form of a credential (``normalize``/``desired``) is in option space with the
@@ -35,18 +30,16 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 
-from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
-
-from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    MASK, ApiClient, ApiError, default_error_text, quote_path, refuse_url_credentials, short_body,
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, quote_path, short_body
+from ansible_collections.sso.oidc.plugins.module_utils._module import info_module, set_module, single_module
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
+    InputError, ItemFailure, Resource, Task, confirm_write,
 )
-from ansible_collections.sso.oidc.plugins.module_utils._module import connection_spec, set_spec, single_spec
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, Resource
+from ansible_collections.sso.oidc.plugins.module_utils._slashid_connection import (
+    SERVICE, connect, connection_options,
+)
 
-SERVICE = "SlashID"
-DEFAULT_API_URL = "https://api.slashid.com"
 COLLECTION_PATH = "/organizations/sso/oidc/provider-credentials"
 KIND = "SlashID SSO credential"
 
@@ -75,7 +68,6 @@ PROVIDER_FIELDS = {
 APPLE_REQUIRED = ("private_key", "team_id", "key_id")
 MIN_LIFETIME = 300
 MAX_LIFETIME = 15777000
-CONSISTENCY_LEVELS = ["local_region", "all_regions"]
 
 #: after a 408, read the credential at once, then after 1 s and 2 s more
 READBACK_DELAYS = (0.0, 1.0, 2.0)
@@ -83,24 +75,13 @@ READBACK_DELAYS = (0.0, 1.0, 2.0)
 WRITE_FIELDS = ("label", "external_cred_id", "enable_in_slashid_oidc_authz_server")
 
 
-# ----------------------------------------------------------------------------- argument specs
-def connection_argspec():
-    spec = {
-        "org_id": {"type": "str", "fallback": (env_fallback, ["SLASHID_ORG_ID"])},
-        "api_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SLASHID_API_KEY"])},
-        "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SLASHID_API_URL"])},
-        "consistency": {"type": "str", "choices": list(CONSISTENCY_LEVELS)},
-        "consistency_timeout": {"type": "int"},
-    }
-    spec.update(connection_spec(ca_path_env=["SLASHID_CA_PATH"]))
-    return spec
-
-
+# ----------------------------------------------------------------------------- option specs
 def _scopes_spec():
     return {"type": "list", "elements": "str"}
 
 
-def options_argspec():
+def provider_options():
+    """The suboptions of ``options``: one dict per provider."""
     spec = dict((prov, {"type": "dict", "options": {"authorize_scopes": _scopes_spec()}}) for prov in PROVIDERS)
     spec["azuread"]["options"]["tenant"] = {"type": "str"}
     spec["okta"]["options"]["organization_url"] = {"type": "str"}
@@ -113,7 +94,8 @@ def options_argspec():
     return spec
 
 
-def resource_argspec():
+def resource_options():
+    """What the single module takes beside the connection (each entry of the set module, less update_secret)."""
     return {
         "client_id": {"type": "str", "required": True},
         "client_secret": {"type": "str", "no_log": True},
@@ -121,35 +103,18 @@ def resource_argspec():
         "label": {"type": "str"},
         "external_cred_id": {"type": "str"},
         "enable_in_slashid_oidc_authz_server": {"type": "bool"},
-        "options": {"type": "dict", "options": options_argspec()},
+        "options": {"type": "dict", "options": provider_options()},
         "update_secret": {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False},
         "recreate": {"type": "bool", "default": False},
     }
 
 
-def cred_argument_spec():
-    """slashid_sso_cred."""
-    return single_spec(connection_argspec(), resource_argspec())
-
-
-def creds_argument_spec():
-    """slashid_sso_creds."""
-    spec = set_spec(connection_argspec(), resource_argspec())
-    spec["update_secret"]["no_log"] = False
-    return spec
-
-
-def info_argument_spec():
+def info_options():
     """slashid_sso_cred_info."""
-    spec = connection_argspec()
+    spec = connection_options()
     spec["client_id"] = {"type": "str"}
     spec["provider"] = {"type": "str", "choices": list(PROVIDERS)}
     return spec
-
-
-def entry_from_params(params):
-    """The single module's options as one entry of the engine."""
-    return dict((name, params.get(name)) for name in resource_argspec())
 
 
 # ----------------------------------------------------------------------------- value helpers
@@ -232,6 +197,10 @@ def pem_text(value):
     return "\n".join(line for line in lines if line)
 
 
+def same_pem(want, shown):
+    return pem_text(want) == pem_text(shown)
+
+
 def shown_private_key(raw):
     """The apple private key a server showed, when it really showed one (not empty, not masked)."""
     options = (raw or {}).get("options") or {}
@@ -262,69 +231,47 @@ def canonical_provider_options(provider, given):
     return out
 
 
-# ----------------------------------------------------------------------------- errors and client
-def parse_error(response):
-    """Vendor text from the ``{meta, errors: [{httpcode, message}]}`` envelope, with a hint where it helps."""
-    data = response.json
-    code = None
-    if isinstance(data, dict):
-        messages = []
-        for err in data.get("errors") or []:
-            if isinstance(err, dict):
-                if err.get("message"):
-                    messages.append(str(err["message"]))
-                if code is None and err.get("httpcode") is not None:
-                    code = err.get("httpcode")
-        text = "; ".join(messages) or default_error_text(response)
-    else:
-        text = short_body(response)
-        if response.status == 404:
-            text += (" (no JSON error envelope: the URL is not a SlashID API endpoint; check api_url, "
-                     "for example %s)" % DEFAULT_API_URL)
-    if response.status == 401:
-        text += ". Check api_key (SLASHID_API_KEY) and org_id (SLASHID_ORG_ID)"
-    elif response.status == 403:
-        text += ". The API key needs the admin role of the organization to change SSO credentials"
-    return text, code
+def path(client_id=None):
+    """The collection path, or the path of one credential (its client_id URL-encoded)."""
+    if client_id is None:
+        return COLLECTION_PATH
+    return "%s/%s" % (COLLECTION_PATH, quote_path(client_id))
 
 
-def build_client(sm):
-    """The ApiClient for one module run. Checks the connection options first; no request is sent here."""
-    params = sm.params
-    refused = refuse_url_credentials("api_url", params.get("api_url"),
-                                     "org_id and api_key (SLASHID_ORG_ID and SLASHID_API_KEY)", module=sm)
-    if refused:
-        raise InputError(refused)
-    for name, env in (("org_id", "SLASHID_ORG_ID"), ("api_key", "SLASHID_API_KEY")):
-        if not params.get(name):
-            raise InputError("%s: required; set it or the %s environment variable" % (name, env))
-    api_url = params.get("api_url") or DEFAULT_API_URL
-    if not re.match(r"^https?://[^/\s]+", api_url):
-        raise InputError("api_url: %r is not an http(s) URL; use for example %s" % (api_url, DEFAULT_API_URL))
-    timeout = params.get("consistency_timeout")
-    if timeout is not None and not 1 <= timeout <= 120:
-        raise InputError("consistency_timeout: %s is out of range; SlashID accepts 1 to 120 seconds" % timeout)
-    if params.get("timeout") is not None and params["timeout"] <= 0:
-        raise InputError("timeout: must be a positive number of seconds")
-    headers = {
-        "Accept": "application/json",
-        "SlashID-OrgID": params["org_id"],
-        "SlashID-API-Key": params["api_key"],
-    }
-    client = ApiClient(SERVICE, api_url, validate_certs=params.get("validate_certs", True),
-                       ca_path=params.get("ca_path"), timeout=params.get("timeout") or 30, headers=headers,
-                       error_parser=parse_error, warn=sm.warn, scrubber=sm.scrub)
-    sm.register_client(client)
-    sm.on_close(client.close)
-    return client
+# ----------------------------------------------------------------------------- reads
+def _unexpected(conn, method, where, response, what):
+    return ApiError(SERVICE, method, where, status=response.status,
+                    vendor_text=conn.scrub("unexpected answer (%s): %s" % (what, short_body(response))))
 
 
-def credential_resource(sm):
-    """The Resource for a module run (API key auth: no login, no token, nothing to reuse)."""
-    res = SlashIdCredential(build_client(sm), sm.params, warn=sm.warn, add_secret=sm.add_secret)
-    state = sm.params.get("state")
-    res.state = {"present": "merged", "absent": "deleted"}.get(state, state or "merged")
-    return res
+def get_cred(conn, client_id):
+    """The API object of one credential, or None when SlashID says it does not exist."""
+    where = path(client_id)
+    resp = conn.request("GET", where, allow_status=(404,))
+    if resp.status == 404:
+        if isinstance(resp.json, dict):
+            return None
+        # A 404 that is not the JSON envelope is an unknown endpoint, not an unknown credential.
+        raise conn.http_error("GET", where, resp)
+    data = resp.json
+    if not isinstance(data, dict) or not isinstance(data.get("result"), dict):
+        raise _unexpected(conn, "GET", where, resp, "no result object")
+    return data["result"]
+
+
+def list_creds(conn, warn, provider=None):
+    """Every credential (of ``provider`` when given: the API's ``oauth_provider`` filter)."""
+    params = {"oauth_provider": provider} if provider else None
+    resp = conn.request("GET", COLLECTION_PATH, params=params)
+    data = resp.json
+    if not isinstance(data, dict) or not isinstance(data.get("result", []), (list, type(None))):
+        raise _unexpected(conn, "GET", COLLECTION_PATH, resp, "no result list")
+    result = [r for r in data.get("result") or [] if isinstance(r, dict) and isinstance(r.get("client_id"), str)]
+    pagination = (data.get("meta") or {}).get("pagination") or {}
+    total = pagination.get("total_count") if isinstance(pagination, dict) else None
+    if isinstance(total, int) and total > len(result):
+        warn("SlashID listed %d of %d SSO credentials; the others were not compared" % (len(result), total))
+    return result
 
 
 # ----------------------------------------------------------------------------- the resource
@@ -339,74 +286,14 @@ class SlashIdCredential(Resource):
     #: canonical values of an option left out (replaced/overridden); options {} = every provider default
     defaults = {"label": "", "external_cred_id": "", "enable_in_slashid_oidc_authz_server": False, "options": {}}
 
-    def __init__(self, client, params=None, warn=None, add_secret=None, sleep=time.sleep):
-        Resource.__init__(self, client, params)
-        self.warn = warn or (lambda msg: None)
-        self.add_secret = add_secret or (lambda value: None)
-        self.sleep = sleep
-        self.state = "merged"
-        self.where = {}
-        self.may_recreate = set()
-        self.current = None
-        self.given_by_key = {}
-
-    # ------------------------------------------------------------------ paths and calls
-    @staticmethod
-    def path(client_id=None):
-        if client_id is None:
-            return COLLECTION_PATH
-        return "%s/%s" % (COLLECTION_PATH, quote_path(client_id))
-
-    def write_headers(self):
-        timeout = self.params.get("consistency_timeout")
-        return {
-            "SlashID-Required-Consistency": self.params.get("consistency"),
-            "SlashID-Required-Consistency-Timeout": str(timeout) if timeout is not None else None,
-        }
-
-    def _unexpected(self, method, path, response, what):
-        return ApiError(SERVICE, method, path, status=response.status,
-                        vendor_text=self.client.scrub("unexpected answer (%s): %s" % (what, short_body(response))))
-
-    def get(self, client_id):
-        """The API object of one credential, or None when SlashID says it does not exist."""
-        path = self.path(client_id)
-        resp = self.client.request("GET", path, allow_status=(404,))
-        if resp.status == 404:
-            if isinstance(resp.json, dict):
-                return None
-            # A 404 that is not the JSON envelope is an unknown endpoint, not an unknown credential.
-            raise self.client.http_error("GET", self.client.url(path), resp)
-        data = resp.json
-        if not isinstance(data, dict) or not isinstance(data.get("result"), dict):
-            raise self._unexpected("GET", path, resp, "no result object")
-        return data["result"]
-
-    def list_creds(self, provider=None):
-        params = {"oauth_provider": provider} if provider else None
-        resp = self.client.request("GET", COLLECTION_PATH, params=params)
-        data = resp.json
-        if not isinstance(data, dict) or not isinstance(data.get("result", []), (list, type(None))):
-            raise self._unexpected("GET", COLLECTION_PATH, resp, "no result list")
-        result = [r for r in data.get("result") or [] if isinstance(r, dict) and isinstance(r.get("client_id"), str)]
-        pagination = (data.get("meta") or {}).get("pagination") or {}
-        total = pagination.get("total_count") if isinstance(pagination, dict) else None
-        if isinstance(total, int) and total > len(result):
-            self.warn("SlashID listed %d of %d SSO credentials; the others were not compared" % (len(result), total))
-        return result
-
     # ------------------------------------------------------------------ validation (no network)
-    def validate(self, entry, where, state):
-        self.state = state
+    def validate(self, task, entry, where):
         client_id = entry.get("client_id")
         if not isinstance(client_id, str) or not client_id.strip():
             raise InputError("%sclient_id: required, the OAuth client_id the provider issued" % where)
         if client_id != client_id.strip():
             raise InputError("%sclient_id: %r has leading or trailing blanks" % (where, client_id))
-        self.where[client_id] = where
-        if entry.get("recreate") or self.params.get("recreate"):
-            self.may_recreate.add(client_id)
-        if state == "deleted":
+        if task.state == "deleted":
             return
         secret = entry.get("client_secret")
         if secret is not None and len(secret) < 4:
@@ -450,18 +337,18 @@ class SlashIdCredential(Resource):
                                  "(about 6 months)" % (where, lifetime))
 
     # ------------------------------------------------------------------ reading
-    def read_all(self, keys=None):
+    def read_all(self, task, keys=None):
         if keys is not None and len(keys) == 1:
-            raw = self.get(keys[0])
+            raw = get_cred(self.conn, keys[0])
             return [raw] if raw is not None else []
-        return self.list_creds()
+        return list_creds(self.conn, task.warn)
 
-    def normalize(self, raw):
+    def normalize(self, task, raw):
         provider = raw.get("provider")
         options = raw.get("options") if isinstance(raw.get("options"), dict) else {}
         shown = shown_private_key(raw)
         if shown:
-            self.add_secret(shown)
+            task.add_secret(shown)
         canon = {
             "client_id": raw.get("client_id"),
             "provider": provider,
@@ -474,7 +361,10 @@ class SlashIdCredential(Resource):
             canon["options"][provider] = canonical_provider_options(provider, options.get(provider))
         return canon
 
-    def desired(self, entry):
+    def _item(self, task, raw):
+        return {"raw": raw, "canon": self.normalize(task, raw)}
+
+    def desired(self, task, entry):
         want = {}
         for name in ("client_id", "client_secret", "provider") + WRITE_FIELDS:
             if entry.get(name) is not None:
@@ -497,61 +387,60 @@ class SlashIdCredential(Resource):
             want["options"] = options
         return want
 
-    def match(self, want, existing):
-        item = Resource.match(self, want, existing)
-        self.current = item
-        if self.state == "deleted":
+    def match(self, task, want, existing):
+        item = Resource.match(self, task, want, existing)
+        if task.state == "deleted":
             return item
         key = self.key_of(want)
-        where = self.where.get(key, "")
+        where = task.where.get(key, "")
         options = want.get("options") or {}
         if item is None:
             missing = [f for f in ("provider", "client_secret") if want.get(f) is None]
             if missing:
-                raise InputError("%s%s: required to create %s %r, which does not exist"
-                                 % (where, " and ".join(missing), KIND, key))
+                raise ItemFailure("%s%s: required to create %s %r, which does not exist"
+                                  % (where, " and ".join(missing), KIND, key), key=key, option=where + missing[0])
             if want["provider"] == "apple" and "apple" not in options:
-                raise InputError("%soptions.apple: required to create an apple credential (private_key, team_id, "
-                                 "key_id)" % where)
+                raise ItemFailure("%soptions.apple: required to create an apple credential (private_key, team_id, "
+                                  "key_id)" % where, key=key, option=where + "options.apple")
             return item
         have_provider = item["canon"].get("provider")
         provider = want.get("provider") or have_provider
         for prov in options:
             if prov != provider:
-                raise InputError("%soptions.%s: %s %r is a %s credential; use options.%s"
-                                 % (where, prov, KIND, key, provider, provider))
-        if provider != have_provider and key in self.may_recreate:
+                raise ItemFailure("%soptions.%s: %s %r is a %s credential; use options.%s"
+                                  % (where, prov, KIND, key, provider, provider), key=key,
+                                  option="%soptions.%s" % (where, prov))
+        if provider != have_provider and task.may_recreate(key):
             if want.get("client_secret") is None:
-                raise InputError("%sclient_secret: required to create %s %r again with provider %s"
-                                 % (where, KIND, key, provider))
+                raise ItemFailure("%sclient_secret: required to create %s %r again with provider %s"
+                                  % (where, KIND, key, provider), key=key, option=where + "client_secret")
             if provider == "apple" and "apple" not in options:
-                raise InputError("%soptions.apple: required to create %s %r again with provider apple"
-                                 % (where, KIND, key))
-        if provider == "apple" and self.state in ("replaced", "overridden") and "apple" not in options:
-            raise InputError("%soptions.apple: required with state=%s, which sets every option, and the apple "
-                             "options are only accepted whole" % (where, self.state))
+                raise ItemFailure("%soptions.apple: required to create %s %r again with provider apple"
+                                  % (where, KIND, key), key=key, option=where + "options.apple")
+        if provider == "apple" and task.full and "apple" not in options:
+            raise ItemFailure("%soptions.apple: required with state=%s, which sets every option, and the apple "
+                              "options are only accepted whole" % (where, task.state), key=key,
+                              option=where + "options.apple")
         return item
 
-    def match_written(self, hint, want, existing):
-        return Resource.match(self, want, existing)
+    def match_written(self, task, hint, want, fresh):
+        return Resource.match(self, task, want, fresh)
 
     # ------------------------------------------------------------------ comparing
-    def _full_state(self):
-        return self.state in ("replaced", "overridden")
-
-    def equal(self, field, want, have):
+    def equal(self, task, field, want, have, item):
         if field == "options":
-            return self.options_equal(want, have, self.current)
+            return self.options_equal(task, want, have, item)
         if field in ("label", "external_cred_id"):
             return (want or "") == (have or "")
         if field == "enable_in_slashid_oidc_authz_server":
             return bool(want) == bool(have)
         return want == have
 
-    def options_equal(self, want, have, item):
+    def options_equal(self, task, want, have, item):
+        """``want``'s provider options against ``have`` (of ``item``); a private key compares only when shown."""
         have = have or {}
         if not want:
-            if not self._full_state() or not have:
+            if not task.full or not have:
                 return True
             provider = sorted(have)[0]
             want = {provider: {}}
@@ -559,28 +448,21 @@ class SlashIdCredential(Resource):
             have_sub = have.get(prov)
             if have_sub is None:
                 return False
-            if self._full_state():
+            if task.full:
                 full = provider_defaults(prov)
                 full.update(sub)
                 sub = full
             for field, value in sub.items():
                 if field == "private_key":
                     shown = shown_private_key(item["raw"]) if item else None
-                    if shown is not None and pem_text(shown) != pem_text(value):
+                    if shown is not None and not task.secret_unchanged(value, shown, same=same_pem):
                         return False
                     continue
                 if have_sub.get(field) != value:
                     return False
         return True
 
-    def written(self, field, want, have, item):
-        saved, self.current = self.current, item
-        try:
-            return self.equal(field, want, have)
-        finally:
-            self.current = saved
-
-    def recreate_needed(self, item, want):
+    def recreate_needed(self, task, item, want):
         if want.get("provider") and want["provider"] != item["canon"].get("provider"):
             return ["provider"]
         return []
@@ -594,9 +476,8 @@ class SlashIdCredential(Resource):
             out.setdefault("secret_lifetime", PROVIDER_FIELDS["apple"]["secret_lifetime"])
         return out
 
-    def create_payload(self, want, given):
+    def create_payload(self, task, want, given, replacing=None):
         """The POST body: the options as the user wrote them (never the comparison form)."""
-        self.given_by_key[want["client_id"]] = given
         provider = given.get("provider", want["provider"])
         payload = {"client_id": given.get("client_id", want["client_id"]),
                    "client_secret": given.get("client_secret", want.get("client_secret")), "provider": provider}
@@ -609,9 +490,6 @@ class SlashIdCredential(Resource):
         if sub is not None:
             payload["options"] = {provider: self._api_options(provider, sub)}
         return payload
-
-    def build_create(self, want):
-        return self.create_payload(want, want)
 
     @staticmethod
     def _stored_options(item, provider):
@@ -626,19 +504,22 @@ class SlashIdCredential(Resource):
                     out[field] = canon.get(field)
         return out
 
-    def _update_options(self, item, want, given):
+    def _update_options(self, task, item, given):
         provider = item["canon"]["provider"]
-        base = provider_defaults(provider) if self._full_state() else self._stored_options(item, provider)
+        base = provider_defaults(provider) if task.full else self._stored_options(item, provider)
         base.update(copy.deepcopy((given.get("options") or {}).get(provider) or {}))
         if provider == "apple" and not base.get("private_key"):
             shown = shown_private_key(item["raw"])
             if not shown:
-                raise InputError("options.apple.private_key: required to change the apple options of %s %r (the "
-                                 "API takes them only whole)" % (KIND, item["canon"]["client_id"]))
+                key = item["canon"]["client_id"]
+                where = task.where.get(key, "")
+                raise ItemFailure("%soptions.apple.private_key: required to change the apple options of %s %r (the "
+                                  "API takes them only whole)" % (where, KIND, key), key=key,
+                                  option=where + "options.apple.private_key")
             base["private_key"] = shown
         return {provider: self._api_options(provider, base)}
 
-    def update_payload(self, item, want, changed, given):
+    def update_payload(self, task, item, want, changed, given):
         """The PATCH body: the changed fields at the user's values (a reset field of replaced: its default)."""
         payload = {}
         for field in changed:
@@ -647,11 +528,8 @@ class SlashIdCredential(Resource):
             elif field == "client_secret":
                 payload["client_secret"] = given.get("client_secret", want["client_secret"])
             elif field in ("options", "options.apple.private_key"):
-                payload["options"] = self._update_options(item, want, given)
+                payload["options"] = self._update_options(task, item, given)
         return payload
-
-    def build_update(self, item, want, changed):
-        return self.update_payload(item, want, changed, want)
 
     def mask_payload(self, payload):
         out = copy.deepcopy(payload)
@@ -662,11 +540,12 @@ class SlashIdCredential(Resource):
             apple["private_key"] = MASK
         return out
 
-    def predict(self, item, want, changed):
+    def predict(self, task, item, want, changed, payload):
+        """The normalisation of what the server holds after ``payload``: the body itself for a create,
+        the stored object with the body applied for an update (a provider object is replaced whole)."""
         if item is None:
-            return self.normalize(self.build_create(want))
+            return self.normalize(task, payload)
         raw = copy.deepcopy(item["raw"])
-        payload = self.build_update(item, want, changed)
         for field, value in payload.items():
             if field == "options":
                 merged = dict(raw.get("options") or {})
@@ -674,102 +553,76 @@ class SlashIdCredential(Resource):
                 raw["options"] = merged
             elif field != "client_secret":
                 raw[field] = value
-        return self.normalize(raw)
+        return self.normalize(task, raw)
 
     # ------------------------------------------------------------------ writing
-    def _write(self, method, path, body, confirm, what):
-        """Send one write; on 408 read until the outcome is known and report it truthfully."""
-        try:
-            self.client.request(method, path, json_body=body, headers=self.write_headers())
-            return
-        except ApiError as exc:
-            if exc.status != 408:
-                raise
-            error = exc
-        verdict = False
-        for delay in READBACK_DELAYS:
-            if delay:
-                self.sleep(delay)
-            verdict = confirm()
-            if verdict is not False:
-                break
-        if verdict is True:
-            self.warn("SlashID answered %s %s with HTTP 408 (%s); a read shows the %s was applied"
-                      % (method, error.path, error.vendor_text or "consistency not reached in time", what))
-            return
-        if verdict is None:
-            hint = ("the change is only to a secret SlashID never shows, so whether it was applied cannot be read "
-                    "back; run the task again with update_secret=always to send it again")
-        else:
-            hint = ("reads after it do not show the %s yet; SlashID may still apply it later, so run the task "
-                    "again to see the outcome (raise consistency_timeout to wait longer)" % what)
-        raise ApiError(SERVICE, method, error.path, status=408, vendor_text=error.vendor_text, hint=hint,
-                       body=error.body, error_code=error.error_code)
-
-    def _landed(self, want, fields):
-        """A confirm function: does a fresh read show ``fields`` at ``want``'s values?"""
-        def confirm():
-            raw = self.get(want["client_id"])
+    def _landed(self, task, want, fields):
+        """Does a fresh read show ``fields`` at ``want``'s values? None: only a secret changed (cannot tell)."""
+        def landed():
+            raw = get_cred(self.conn, want["client_id"])
             if raw is None:
                 return False
             if not fields:
                 return None
-            item = {"raw": raw, "canon": self.normalize(raw)}
-            saved, self.current = self.current, item
-            try:
-                return all(self.equal(f, want[f], item["canon"].get(f)) for f in fields if f in want)
-            finally:
-                self.current = saved
-        return confirm
+            item = self._item(task, raw)
+            return all(self.equal(task, f, want[f], item["canon"].get(f), item) for f in fields if f in want)
+        return landed
 
-    def send_create(self, payload, want):
+    def _confirmed(self, task, method, where, body, landed, what):
+        """One write; after a 408 the reads tell whether it was applied (and the task warns or fails truthfully)."""
+        confirm_write(task, lambda: self.conn.write(method, where, body), landed, what, delays=READBACK_DELAYS,
+                      not_seen=("reads after it do not show the %s yet; SlashID may still apply it later, so run the "
+                                "task again to see the outcome (raise consistency_timeout to wait longer)" % what),
+                      cannot_tell=("the change is only to a secret SlashID never shows, so whether it was applied "
+                                   "cannot be read back; run the task again with update_secret=always to send it "
+                                   "again"))
+
+    def send_create(self, task, payload, want):
         client_id = want["client_id"]
 
-        def confirm():
-            raw = self.get(client_id)
+        def landed():
+            raw = get_cred(self.conn, client_id)
             return raw is not None and raw.get("provider") == want["provider"]
 
         try:
-            self._write("POST", COLLECTION_PATH, payload, confirm, "create")
+            self._confirmed(task, "POST", COLLECTION_PATH, payload, landed, "create")
         except ApiError as exc:
             if exc.status not in (400, 409):
                 raise
-            raw = self.get(client_id)
+            raw = get_cred(self.conn, client_id)
             if raw is None:
                 raise
-            self._adopt(exc, raw, want)
+            self._adopt(task, exc, raw, want)
         return None
 
-    def _adopt(self, exc, raw, want):
+    def _adopt(self, task, exc, raw, want):
         """A create refused because the client_id exists (created meanwhile, or by a write that landed late)."""
-        item = {"raw": raw, "canon": self.normalize(raw)}
+        item = self._item(task, raw)
         if item["canon"]["provider"] != want["provider"]:
-            raise ApiError(SERVICE, exc.method, exc.path, status=exc.status, vendor_text=exc.vendor_text,
-                           hint="%s %r exists already with provider %s; set recreate=true to replace it"
-                           % (KIND, want["client_id"], item["canon"]["provider"]))
-        saved, self.current = self.current, item
-        try:
-            changed = [f for f in sorted(want) if f not in self.write_only
-                       and not self.equal(f, want[f], item["canon"].get(f))]
-        finally:
-            self.current = saved
+            raise ItemFailure.from_api(exc, key=want["client_id"],
+                                       hint="%s %r exists already with provider %s; set recreate=true to replace it"
+                                       % (KIND, want["client_id"], item["canon"]["provider"]))
+        changed = [f for f in sorted(want) if f not in self.write_only
+                   and not self.equal(task, f, want[f], item["canon"].get(f), item)]
         changed.append("client_secret")
         if "private_key" in ((want.get("options") or {}).get("apple") or {}) and "options" not in changed:
             changed.append("options.apple.private_key")
-        self.warn("SlashID refused to create %s %r (HTTP %s) because it exists already (created meanwhile, or by "
+        task.warn("SlashID refused to create %s %r (HTTP %s) because it exists already (created meanwhile, or by "
                   "an earlier write that landed late); it was updated to the wanted state instead"
                   % (KIND, want["client_id"], exc.status))
-        payload = self.update_payload(item, want, changed, self.given_by_key.get(want["client_id"], want))
-        self._write("PATCH", self.path(want["client_id"]), payload,
-                    self._landed(want, [f for f in changed if f not in self.write_only]), "update")
+        entry = task.entry(want["client_id"])
+        given = self.given(task, entry) if entry is not None else want
+        payload = self.update_payload(task, item, want, changed, given)
+        self._confirmed(task, "PATCH", path(want["client_id"]), payload,
+                        self._landed(task, want, [f for f in changed if f not in self.write_only]), "update")
 
-    def send_update(self, item, payload, want):
+    def send_update(self, task, item, payload, want):
         client_id = item["canon"]["client_id"]
         fields = [f for f in payload if f != "client_secret"]
         if fields == ["options"] and set(self._changed_option_fields(item, payload)) <= {"private_key"}:
             fields = []
-        self._write("PATCH", self.path(client_id), payload, self._landed(dict(want, client_id=client_id), fields),
-                    "update")
+        self._confirmed(task, "PATCH", path(client_id), payload,
+                        self._landed(task, dict(want, client_id=client_id), fields), "update")
         return None
 
     @staticmethod
@@ -780,10 +633,11 @@ class SlashIdCredential(Resource):
         sent_canon = canonical_provider_options(provider, sent)
         return [f for f in sent if f == "private_key" or have.get(f) != sent_canon.get(f)]
 
-    def send_delete(self, item):
+    def send_delete(self, task, item):
         client_id = item["canon"]["client_id"]
         try:
-            self._write("DELETE", self.path(client_id), None, lambda: self.get(client_id) is None, "delete")
+            self._confirmed(task, "DELETE", path(client_id), None,
+                            lambda: get_cred(self.conn, client_id) is None, "delete")
         except ApiError as exc:
             if exc.status != 404 or not isinstance(exc.body, dict):
                 raise
@@ -793,19 +647,33 @@ class SlashIdCredential(Resource):
 # ----------------------------------------------------------------------------- info
 def run_info(sm):
     """slashid_sso_cred_info: one credential or all, optionally of one provider."""
-    res = credential_resource(sm)
+    conn = connect(sm)
     client_id = sm.params.get("client_id")
     provider = sm.params.get("provider")
     if client_id is not None:
         if not client_id.strip():
             raise InputError("client_id: must not be empty; leave it out to list every credential")
-        raws = res.read_all([client_id])
+        raw = get_cred(conn, client_id)
+        raws = [raw] if raw is not None else []
     else:
-        raws = res.list_creds(provider)
-    creds = [res.mask(res.normalize(raw)) for raw in raws]
+        raws = list_creds(conn, sm.warn, provider)
+    res = SlashIdCredential(conn)
+    task = _read_task(sm)
+    creds = [res.mask(res.normalize(task, raw)) for raw in raws]
     if provider:
         creds = [c for c in creds if c.get("provider") == provider]
     what = "%d %s(s)" % (len(creds), KIND)
     if client_id is not None and not creds:
         what = "no %s %r%s" % (KIND, client_id, " with provider %s" % provider if provider else "")
     sm.exit(changed=False, credentials=creds, msg="found %s" % what, api_calls=sm.api_calls())
+
+
+def _read_task(sm):
+    """The task context of a read-only run (normalize registers a private key the server shows as a secret)."""
+    return Task(state="gathered", warn=sm.warn, add_secret=sm.add_secret)
+
+
+# ----------------------------------------------------------------------------- the modules
+SINGLE = single_module(connection_options, resource_options, connect, SlashIdCredential)
+SET = set_module(connection_options, resource_options, connect, SlashIdCredential)
+INFO = info_module(info_options, run_info)
