@@ -112,22 +112,13 @@ api_calls:
   sample: {POST: 1, GET: 2}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
-from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vcenter
+from ansible_collections.sso.oidc.plugins.module_utils._vcenter_resource import INFO as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=vcenter.info_argument_spec(), **vcenter.INFO_KWARGS)
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    vcenter.run_info(sm)
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":
