@@ -131,22 +131,13 @@ api_calls:
   sample: {GET: 1}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
-from ansible_collections.sso.oidc.plugins.module_utils._wickr import network_info_options, run_network_info
+from ansible_collections.sso.oidc.plugins.module_utils._wickr_resource import NETWORK_INFO as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=network_info_options())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_network_info(sm)
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -210,24 +210,13 @@ api_calls:
   sample: {GET: 2, POST: 2}
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_single, single_spec
-from ansible_collections.sso.oidc.plugins.module_utils._wickr import (
-    config_entry, connection_options, make_resource, resource_options,
-)
+from ansible_collections.sso.oidc.plugins.module_utils._wickr_resource import SINGLE as MODULE
 
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=single_spec(connection_options(), resource_options(), absent=False))
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_single(sm, make_resource(sm), config_entry(sm.params))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -220,31 +220,13 @@ failed_keys:
   sample: ["99999999"]
 """
 
-from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule, run_set, set_spec
-from ansible_collections.sso.oidc.plugins.module_utils._wickr import (
-    connection_options, make_resource, resource_options,
-)
+from ansible_collections.sso.oidc.plugins.module_utils._wickr_resource import SET as MODULE
 
-
-def argument_spec():
-    spec = set_spec(connection_options(), resource_options(), states=["merged", "replaced", "gathered"])
-    # Nothing is ever deleted through the Wickr API, so there is nothing to protect.
-    spec.pop("protected", None)
-    return spec
-
-
-def module_spec():
-    """The argument spec and AnsibleModule options; the action plugin validates a task with them too."""
-    return dict(argument_spec=argument_spec())
-
-
-def run(sm):
-    """The module's work, given an SsoModule (in a module process or in Ansible's worker process)."""
-    run_set(sm, make_resource(sm))
+module_spec, run = MODULE.module_spec, MODULE.run
 
 
 def main():
-    SsoModule(**module_spec()).run(run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

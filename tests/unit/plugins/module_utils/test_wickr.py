@@ -1,7 +1,7 @@
 # Copyright (c) sso.oidc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of plugins/module_utils/_wickr.py: normalisation, comparison, payloads,
-validation, errors, endpoint, credentials and SigV4 signing."""
+"""Unit tests of plugins/module_utils/_wickr_resource.py (normalisation, comparison, payloads, validation)
+and _wickr_connection.py (errors, endpoint, credentials and SigV4 signing)."""
 
 import datetime
 import hashlib
@@ -11,9 +11,10 @@ import urllib.parse
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _wickr as w
-from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, Response, Scrubber
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError
+from ansible_collections.sso.oidc.plugins.module_utils import _wickr_connection as wc
+from ansible_collections.sso.oidc.plugins.module_utils import _wickr_resource as w
+from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, Response, Scrubber
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError, ItemFailure, Task
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
@@ -36,7 +37,7 @@ class FakeSm(object):
     """The parts of SsoModule the Wickr code uses (params, warnings, secrets, clients)."""
 
     def __init__(self, **params):
-        base = dict((k, v.get("default")) for k, v in w.CONNECTION_SPEC.items())
+        base = dict((k, v.get("default")) for k, v in wc.connection_options().items())
         base.update(params)
         self.params = base
         self.warnings = []
@@ -57,10 +58,19 @@ class FakeSm(object):
         self.closers.append(fn)
 
 
-def resource(**params):
-    params.setdefault("update_secret", "on_create")
+def resource(update_secret="on_create", state="merged", entries=(), **params):
+    """The resource over a connection of FakeSm(**params), and the Task of a run with ``entries``."""
     sm = FakeSm(**params)
-    return w.WickrOidcConfig(w.WickrConnection(sm), sm.params, warn=sm.warn), sm
+    res = w.WickrOidcConfig(wc.connect(sm))
+    task = Task(state=state, entries=entries, update_secret=update_secret, warn=sm.warn, add_secret=sm.add_secret)
+    if entries:
+        Engine(res, task).validate(set_module=True)
+    return res, task, sm
+
+
+def untested(network_id="12345678"):
+    """The entries of a task whose network skips RegisterOidcConfigTest (validate=false)."""
+    return [{"network_id": network_id, "validate": False, "ca_certificate": None}]
 
 
 RAW = {
@@ -135,140 +145,150 @@ def test_normalize_secret_only_when_clear(members, expected):
 
 
 def test_desired_takes_only_set_options_and_splits_scopes():
-    res, _sm = resource()
-    want = res.desired({"network_id": "12345678", "scopes": "openid email", "issuer": None, "validate": True,
-                        "ca_certificate": "pem", "custom_username": ""})
+    res, task, _sm = resource()
+    want = res.desired(task, {"network_id": "12345678", "scopes": "openid email", "issuer": None, "validate": True,
+                              "ca_certificate": "pem", "custom_username": ""})
     assert want == {"network_id": "12345678", "scopes": ["openid", "email"], "custom_username": ""}
 
 
 # ---------------------------------------------------------------- comparison
 def test_equal_semantics():
-    res, _sm = resource()
-    assert res.equal("scopes", ["email", "openid"], ["openid", "email"])
-    assert not res.equal("scopes", ["email", "openid", "profile"], ["openid", "email"])
-    assert res.equal("issuer", "https://idp.example.com/", "https://idp.example.com")
-    assert not res.equal("issuer", "https://other.example.com", "https://idp.example.com")
-    assert res.equal("custom_username", "", None)
-    assert not res.equal("custom_username", "", "x")
-    assert res.equal("sso_token_buffer_minutes", 5, "5")
+    res, task, _sm = resource()
+
+    def equal(field, want, have):
+        return res.equal(task, field, want, have, None)
+    assert equal("scopes", ["email", "openid"], ["openid", "email"])
+    assert not equal("scopes", ["email", "openid", "profile"], ["openid", "email"])
+    assert equal("issuer", "https://idp.example.com/", "https://idp.example.com")
+    assert not equal("issuer", "https://other.example.com", "https://idp.example.com")
+    assert equal("custom_username", "", None)
+    assert not equal("custom_username", "", "x")
+    assert equal("sso_token_buffer_minutes", 5, "5")
 
 
 def test_secret_compare_follows_visibility_and_policy():
-    res, _sm = resource(update_secret="on_create")
-    assert res.equal("secret", "new", None)  # not shown: on_create keeps it
-    assert not res.equal("secret", "new", "old")  # shown in clear: compared
-    assert res.equal("secret", "same", "same")
-    always, _sm = resource(update_secret="always")
-    assert not always.equal("secret", "new", None)
-    assert always.equal("secret", "same", "same")  # shown: compare wins over always
+    res, task, _sm = resource(update_secret="on_create")
+    assert res.equal(task, "secret", "new", None, None)  # not shown: on_create keeps it
+    assert not res.equal(task, "secret", "new", "old", None)  # shown in clear: compared
+    assert res.equal(task, "secret", "same", "same", None)
+    always, task, _sm = resource(update_secret="always")
+    assert not always.equal(task, "secret", "new", None, None)
+    assert always.equal(task, "secret", "same", "same", None)  # shown: compare wins over always
 
 
 def test_engine_differences_use_match_alternatives():
-    res, _sm = resource()
+    res, task, _sm = resource()
     raw = dict(RAW, userId="email", clientId="wickr-app", clientSecret="shown-secret")
-    existing = [{"raw": raw, "canon": res.normalize(raw)}]
-    item = res.match({"network_id": "12345678", "client_id": "wickr-app", "secret": "shown-secret"}, existing)
+    existing = [{"raw": raw, "canon": res.normalize(task, raw)}]
+    item = res.match(task, {"network_id": "12345678", "client_id": "wickr-app", "secret": "shown-secret"}, existing)
     assert item["canon"]["client_id"] == "wickr-app"
     assert item["canon"]["secret"] == "shown-secret"
-    engine = Engine(res)
+    engine = Engine(res, task)
     assert engine.differences(item, {"network_id": "12345678", "client_id": "wickr-app", "secret": "shown-secret"}) \
         == []
-    other = res.match({"network_id": "12345678", "client_id": "other"}, existing)
+    other = res.match(task, {"network_id": "12345678", "client_id": "other"}, existing)
     assert engine.differences(other, {"network_id": "12345678", "client_id": "other"}) == ["client_id"]
 
 
 def test_an_empty_client_id_is_compared_with_the_primary_reading():
-    res, _sm = resource()
+    res, task, _sm = resource()
     empty = dict(RAW, userId="", clientId="")
-    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": empty, "canon": res.normalize(empty)}])
-    assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == []
+    item = res.match(task, {"network_id": "12345678", "client_id": ""},
+                     [{"raw": empty, "canon": res.normalize(task, empty)}])
+    assert Engine(res, task).differences(item, {"network_id": "12345678", "client_id": ""}) == []
     # userId may hold our client ID or a claim name: clearing is never reported as already done.
     claim = dict(RAW, userId="email", clientId="")
-    item = res.match({"network_id": "12345678", "client_id": ""}, [{"raw": claim, "canon": res.normalize(claim)}])
-    assert Engine(res).differences(item, {"network_id": "12345678", "client_id": ""}) == ["client_id"]
+    item = res.match(task, {"network_id": "12345678", "client_id": ""},
+                     [{"raw": claim, "canon": res.normalize(task, claim)}])
+    assert Engine(res, task).differences(item, {"network_id": "12345678", "client_id": ""}) == ["client_id"]
 
 
 def test_match_reports_a_read_error_for_its_own_network():
-    res, _sm = resource()
-    res._read_errors["99999999"] = w.WickrTaskError("Wickr API GET /networks/99999999/oidc failed: HTTP 404")
-    with pytest.raises(InputError, match="HTTP 404"):
-        res.match({"network_id": "99999999"}, [])
-    assert res.match({"network_id": "12345678"}, []) is None
+    res, task, _sm = resource()
+    failed = ApiError("Wickr", "GET", "/networks/99999999/oidc", status=404, vendor_text="Network not found")
+    task.memo["wickr.read_errors"] = {"99999999": failed}
+    with pytest.raises(ApiError, match="HTTP 404") as exc:
+        res.match(task, {"network_id": "99999999"}, [])
+    assert exc.value is failed
+    assert res.match(task, {"network_id": "12345678"}, []) is None
 
 
 # ---------------------------------------------------------------- payloads and prediction
-def test_build_create_needs_required_fields():
-    res, _sm = resource()
-    with pytest.raises(w.WickrTaskError) as exc:
-        res.build_create({"network_id": "12345678", "issuer": "https://i"})
+def test_create_payload_needs_required_fields():
+    res, task, _sm = resource(entries=untested())
+    want = {"network_id": "12345678", "issuer": "https://i"}
+    with pytest.raises(ItemFailure) as exc:
+        res.create_payload(task, want, want)
     assert str(exc.value) == ("network 12345678 has no OIDC configuration yet; to register one set company_id, issuer, "
                               "scopes (missing: company_id, scopes)")
+    assert exc.value.option == "config[0].company_id"
 
 
-def test_build_create_payload_without_test_call():
-    res, _sm = resource()
-    res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
-    payload = res.build_create({"network_id": "12345678", "company_id": "acme", "issuer": "https://i",
-                                "scopes": ["openid", "email"], "client_id": "cid", "secret": "s3cret",
-                                "sso_token_buffer_minutes": 0, "custom_username": ""})
+def test_create_payload_without_test_call():
+    res, task, _sm = resource(entries=untested())
+    want = {"network_id": "12345678", "company_id": "acme", "issuer": "https://i", "scopes": ["openid", "email"],
+            "client_id": "cid", "secret": "s3cret", "sso_token_buffer_minutes": 0, "custom_username": ""}
+    payload = res.create_payload(task, want, want)
     assert payload == {"companyId": "acme", "issuer": "https://i", "scopes": "openid email", "userId": "cid",
                        "secret": "s3cret", "ssoTokenBufferMinutes": 0}
     assert res.mask_payload(payload)["secret"] == MASK
     assert payload["secret"] == "s3cret"
 
 
-def test_build_update_is_a_full_save_and_warns_for_a_masked_secret():
-    res, sm = resource()
-    res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
+def test_update_payload_is_a_full_save_and_warns_for_a_masked_secret():
+    res, task, sm = resource(entries=untested())
     raw = dict(RAW, secret="********")
-    item = {"raw": raw, "canon": res.normalize(raw)}
-    payload = res.build_update(item, {"network_id": "12345678", "scopes": ["openid"]}, ["scopes"])
+    item = {"raw": raw, "canon": res.normalize(task, raw)}
+    want = {"network_id": "12345678", "scopes": ["openid"]}
+    payload = res.update_payload(task, item, want, ["scopes"], want)
     assert payload == {"companyId": "acme", "issuer": "https://idp.example.com", "scopes": "openid",
                        "userId": "wickr-app", "customUsername": "preferred_username", "extraAuthParams": "prompt=login",
                        "ssoTokenBufferMinutes": 5}
     assert len(sm.warnings) == 1 and "set secret" in sm.warnings[0]
-    payload = res.build_update(item, {"network_id": "12345678", "scopes": ["openid"], "secret": "given"}, ["scopes"])
+    want = {"network_id": "12345678", "scopes": ["openid"], "secret": "given"}
+    payload = res.update_payload(task, item, want, ["scopes"], want)
     assert payload["secret"] == "given"
     assert len(sm.warnings) == 1
 
 
-def test_build_update_without_client_id_refuses_to_guess():
-    res, _sm = resource()
-    res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
+def test_update_payload_without_client_id_refuses_to_guess():
+    res, task, _sm = resource(entries=untested())
     raw = dict(RAW, userId="email", clientId="wickr-app")
-    item = {"raw": raw, "canon": res.normalize(raw)}
-    with pytest.raises(w.WickrTaskError, match="set client_id so that the save sends the right client ID"):
-        res.build_update(item, {"network_id": "12345678", "scopes": ["openid"]}, ["scopes"])
+    item = {"raw": raw, "canon": res.normalize(task, raw)}
+    want = {"network_id": "12345678", "scopes": ["openid"]}
+    with pytest.raises(ItemFailure, match="set client_id so that the save sends the right client ID") as exc:
+        res.update_payload(task, item, want, ["scopes"], want)
+    assert exc.value.option == "config[0].client_id"
     only = dict(RAW, userId="", clientId="wickr-app")
-    payload = res.build_update({"raw": only, "canon": res.normalize(only)},
-                               {"network_id": "12345678", "scopes": ["openid"]}, ["scopes"])
+    payload = res.update_payload(task, {"raw": only, "canon": res.normalize(task, only)}, want, ["scopes"], want)
     assert payload["userId"] == "wickr-app"
 
 
-def test_build_update_replaced_clears_optional_fields():
-    res, _sm = resource()
-    res._entry_opts["12345678"] = {"validate": False, "ca_certificate": None}
-    item = {"raw": RAW, "canon": res.normalize(RAW)}
+def test_update_payload_replaced_clears_optional_fields():
+    res, task, _sm = resource(entries=untested())
+    item = {"raw": RAW, "canon": res.normalize(task, RAW)}
     want = dict(res.defaults, network_id="12345678", scopes=["openid"])
-    payload = res.build_update(item, want, ["custom_username", "scopes"])
+    payload = res.update_payload(task, item, want, ["custom_username", "scopes"], {"network_id": "12345678",
+                                                                                   "scopes": ["openid"]})
     assert payload == {"companyId": "acme", "issuer": "https://idp.example.com", "scopes": "openid",
                        "userId": "wickr-app", "customUsername": "", "extraAuthParams": ""}
 
 
 def test_predict_matches_what_the_read_back_shows():
-    res, _sm = resource()
-    hidden = {"raw": RAW, "canon": res.normalize(RAW)}
-    predicted = res.predict(hidden, {"network_id": "12345678", "secret": "x1x1", "custom_username": ""},
-                            ["secret", "custom_username"])
+    res, task, _sm = resource()
+    hidden = {"raw": RAW, "canon": res.normalize(task, RAW)}
+    predicted = res.predict(task, hidden, {"network_id": "12345678", "secret": "x1x1", "custom_username": ""},
+                            ["secret", "custom_username"], {})
     assert "secret" not in predicted and "custom_username" not in predicted
     shown_raw = dict(RAW, secret="old-secret")
-    shown = {"raw": shown_raw, "canon": res.normalize(shown_raw)}
-    assert res.predict(shown, {"network_id": "12345678", "secret": "new-secret"}, ["secret"])["secret"] == "new-secret"
-    created = res.predict(None, {"network_id": "12345678", "company_id": "a", "issuer": "https://i",
-                                 "scopes": ["openid"], "secret": "abcd"}, [])
+    shown = {"raw": shown_raw, "canon": res.normalize(task, shown_raw)}
+    assert res.predict(task, shown, {"network_id": "12345678", "secret": "new-secret"}, ["secret"],
+                       {})["secret"] == "new-secret"
+    created = res.predict(task, None, {"network_id": "12345678", "company_id": "a", "issuer": "https://i",
+                                       "scopes": ["openid"], "secret": "abcd"}, [], {})
     assert created == {"network_id": "12345678", "company_id": "a", "issuer": "https://i", "scopes": ["openid"]}
-    res._secret_shown = True
-    assert res.predict(None, {"network_id": "12345678", "secret": "abcd"}, [])["secret"] == "abcd"
+    task.memo["wickr.secret_shown"] = True
+    assert res.predict(task, None, {"network_id": "12345678", "secret": "abcd"}, [], {})["secret"] == "abcd"
 
 
 # ---------------------------------------------------------------- validation
@@ -290,26 +310,28 @@ GOOD = {"network_id": "12345678", "company_id": "acme", "issuer": "https://idp.e
     ({"ca_certificate": "/etc/ssl/ca.pem"}, "ca_certificate: must be PEM text"),
 ])
 def test_validate_rejects_bad_input(change, message):
-    res, _sm = resource()
+    res, task, _sm = resource()
     entry = dict(GOOD, **change)
     with pytest.raises(InputError) as exc:
-        res.validate(entry, "config[2].", "merged")
+        res.validate(task, entry, "config[2].")
     assert message in str(exc.value)
 
 
-def test_validate_accepts_good_input_and_records_entry_options():
-    res, sm = resource()
-    res.validate(dict(GOOD, validate=False), "", "merged")
-    assert res._entry_opts["12345678"] == {"validate": False, "ca_certificate": GOOD["ca_certificate"]}
+def test_validate_accepts_good_input_and_the_entry_options_steer_the_test_call():
+    res, task, sm = resource(entries=[dict(GOOD, validate=False)])
     assert sm.warnings == []
-    res.validate(dict(GOOD, scopes=["email"]), "", "merged")
+    # validate=false: no RegisterOidcConfigTest (no request is even tried: this connection has no region)
+    assert res._test_issuer(task, "12345678", {"issuer": GOOD["issuer"], "scopes": ["openid"]}) is None
+    res, task, sm = resource(entries=[dict(GOOD, scopes=["email"])])
     assert "does not include 'openid'" in sm.warnings[0]
+    with pytest.raises(InputError, match="region: no AWS region"):
+        res._test_issuer(task, "12345678", {"issuer": GOOD["issuer"], "scopes": ["email"]})
 
 
 def test_validate_rejects_delete_states():
-    res, _sm = resource()
+    res, task, _sm = resource(state="deleted")
     with pytest.raises(InputError, match="no way to remove"):
-        res.validate(GOOD, "", "deleted")
+        res.validate(task, GOOD, "")
 
 
 @pytest.mark.parametrize("params, message", [
@@ -323,7 +345,7 @@ def test_validate_rejects_delete_states():
     ({"timeout": 0}, "timeout: must be a positive"),
 ])
 def test_connection_validation(params, message):
-    conn = w.WickrConnection(FakeSm(**params))
+    conn = wc.WickrConnection(FakeSm(**params))
     with pytest.raises(InputError) as exc:
         conn.validate()
     assert message in str(exc.value)
@@ -339,24 +361,25 @@ def test_connection_validation(params, message):
 ])
 def test_endpoint_from_botocore_rule_set(params, url):
     sm = FakeSm(access_key="AKIDEXAMPLE", secret_key="secret", **params)
-    conn = w.WickrConnection(sm)
+    conn = wc.connect(sm)
+    assert sm.clients == [] and len(sm.closers) == 1  # connect() makes no client and no request
     assert conn.api.base_url == url
     assert sm.clients == [conn.api] and len(sm.closers) == 1
 
 
 def test_region_is_required_and_can_come_from_the_profile(tmp_path, monkeypatch):
-    conn = w.WickrConnection(FakeSm(access_key="AKIDEXAMPLE", secret_key="secret"))
+    conn = wc.WickrConnection(FakeSm(access_key="AKIDEXAMPLE", secret_key="secret"))
     with pytest.raises(InputError, match="region: no AWS region"):
         conn.api  # pylint: disable=pointless-statement
     (tmp_path / "config").write_text("[profile ops]\nregion = ap-southeast-2\n")
-    conn = w.WickrConnection(FakeSm(profile="ops"))
+    conn = wc.WickrConnection(FakeSm(profile="ops"))
     assert conn.api.base_url == "https://admin.wickr.ap-southeast-2.amazonaws.com"
 
 
 def test_region_from_environment(monkeypatch):
     from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    fallback = w.CONNECTION_SPEC["region"]["fallback"]
+    fallback = wc.connection_options()["region"]["fallback"]
     assert fallback[0] is env_fallback and fallback[0](*fallback[1]) == "eu-central-1"
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     assert fallback[0](*fallback[1]) == "eu-west-1"
@@ -365,7 +388,7 @@ def test_region_from_environment(monkeypatch):
 # ---------------------------------------------------------------- credentials
 def test_credentials_from_options_are_frozen_and_scrubbed():
     sm = FakeSm(access_key="AKIDEXAMPLE", secret_key="opt-secret-key", session_token="opt-session-token")
-    frozen = w.WickrConnection(sm).credentials()
+    frozen = wc.WickrConnection(sm).credentials()
     assert (frozen.access_key, frozen.secret_key, frozen.token) == ("AKIDEXAMPLE", "opt-secret-key",
                                                                     "opt-session-token")
     assert sm.scrub("x opt-secret-key y opt-session-token") == "x %s y %s" % (MASK, MASK)
@@ -376,7 +399,7 @@ def test_credentials_from_the_environment_chain(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret-key")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "env-session-token")
     sm = FakeSm(region="us-east-1")
-    conn = w.WickrConnection(sm)
+    conn = wc.WickrConnection(sm)
     frozen = conn.credentials()
     assert (frozen.access_key, frozen.token) == ("AKIDENV", "env-session-token")
     assert conn._cred_source == "the AWS_* environment variables"
@@ -386,15 +409,31 @@ def test_credentials_from_the_environment_chain(monkeypatch):
 
 def test_credentials_from_a_profile(tmp_path):
     (tmp_path / "credentials").write_text("[ops]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = prof-key\n")
-    frozen = w.WickrConnection(FakeSm(profile="ops")).credentials()
+    frozen = wc.WickrConnection(FakeSm(profile="ops")).credentials()
     assert (frozen.access_key, frozen.secret_key) == ("AKIDPROFILE", "prof-key")
 
 
 def test_no_credentials_and_unknown_profile_fail_clearly():
     with pytest.raises(InputError, match="no AWS credentials found: set access_key and secret_key"):
-        w.WickrConnection(FakeSm(region="us-east-1")).credentials()
+        wc.WickrConnection(FakeSm(region="us-east-1")).credentials()
     with pytest.raises(InputError, match="profile: The config profile \\(nope\\) could not be found"):
-        w.WickrConnection(FakeSm(profile="nope")).credentials()
+        wc.WickrConnection(FakeSm(profile="nope")).credentials()
+
+
+def test_a_refresh_failure_during_the_run_fails_that_request_only():
+    from botocore.exceptions import BotoCoreError
+
+    class Expired(object):
+        def get_frozen_credentials(self):
+            raise BotoCoreError()
+
+    conn = wc.WickrConnection(FakeSm(access_key="AKIDEXAMPLE", secret_key="opt-secret-key", region="us-east-1"))
+    assert "Authorization" in conn.sign("GET", conn.api.url("/networks"), {}, b"")
+    conn._credentials = Expired()  # the chain's credentials expire and cannot be refreshed
+    with pytest.raises(ApiError) as exc:
+        conn.sign("POST", conn.api.url("/networks/12345678/oidc/save"), {}, b"{}")
+    assert (exc.value.method, exc.value.path) == ("POST", "/networks/12345678/oidc/save")
+    assert "AWS credentials could not be refreshed" in str(exc.value)
 
 
 # ---------------------------------------------------------------- SigV4
@@ -424,7 +463,7 @@ def test_sign_matches_the_sigv4_specification(monkeypatch):
     monkeypatch.setattr("botocore.auth.get_current_datetime", lambda: fixed)
     sm = FakeSm(access_key="AKIDEXAMPLE", secret_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
                 session_token="session-token-example", region="eu-west-1")
-    conn = w.WickrConnection(sm)
+    conn = wc.WickrConnection(sm)
     api = conn.api
     body = json.dumps({"issuer": "https://i", "scopes": "openid"}).encode()
     url = api.url("/networks/12345678/oidc?redirectUri=" + urllib.parse.quote("https://a/b c", safe="-_.~")
@@ -448,7 +487,7 @@ def _response(status, body=None, headers=None):
 
 
 def test_parse_error_header_type_and_reasons():
-    text, code = w.parse_error(_response(422, {"message": "bad input", "reasons": [
+    text, code = wc.parse_error(_response(422, {"message": "bad input", "reasons": [
         {"field": "issuer", "reason": "invalid"}, {"field": "scopes", "reason": "missing"}]},
         {"x-amzn-ErrorType": "ValidationError:http://internal.amazon.com/coral/com.amazonaws.wickr/"}))
     assert code == "ValidationError"
@@ -461,22 +500,22 @@ def test_parse_error_header_type_and_reasons():
     ({"Message": "Network not found"}, None),
 ])
 def test_parse_error_body_forms(body, code):
-    text, parsed = w.parse_error(_response(404, body))
+    text, parsed = wc.parse_error(_response(404, body))
     assert parsed == code
     assert text.endswith("Network not found")
 
 
 def test_parse_error_auth_hint_and_non_json():
-    text, code = w.parse_error(_response(403, {"message": "The request signature we calculated does not match"},
-                                         {"x-amzn-ErrorType": "InvalidSignatureException"}))
+    text, code = wc.parse_error(_response(403, {"message": "The request signature we calculated does not match"},
+                                          {"x-amzn-ErrorType": "InvalidSignatureException"}))
     assert code == "InvalidSignatureException"
     assert "Check the AWS credentials (secret_key" in text
-    text, code = w.parse_error(_response(403, {"message": "bad"}, {"x-amzn-ErrorType": "UnrecognizedClientException"}),
-                               "the shared credentials file of profile ops")
+    text, code = wc.parse_error(_response(403, {"message": "bad"}, {"x-amzn-ErrorType": "UnrecognizedClientException"}),
+                                "the shared credentials file of profile ops")
     assert "variables; these came from the shared credentials file of profile ops)" in text
-    text, code = w.parse_error(_response(403, {"message": "no"}, {"x-amzn-ErrorType": "AccessDeniedException"}))
+    text, code = wc.parse_error(_response(403, {"message": "no"}, {"x-amzn-ErrorType": "AccessDeniedException"}))
     assert "lack permission" in text
-    assert w.parse_error(Response(502, {"Content-Type": "text/html"}, "<html>bad gateway</html>")) == (None, None)
+    assert wc.parse_error(Response(502, {"Content-Type": "text/html"}, "<html>bad gateway</html>")) == (None, None)
 
 
 def test_describe_config_for_the_info_module():

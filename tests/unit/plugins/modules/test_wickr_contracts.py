@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _wickr
+from ansible_collections.sso.oidc.plugins.module_utils import _wickr_connection
 from ansible_collections.sso.oidc.plugins.modules import wickr_network_info as network_module
 from ansible_collections.sso.oidc.plugins.modules import wickr_oidc_config as config_module
 from ansible_collections.sso.oidc.plugins.modules import wickr_oidc_configs as set_module
@@ -63,9 +63,9 @@ def oidc(wk, **extra):
 
 # ----------------------------------------------------------------------------- botocore floor
 def test_botocore_floor_is_the_first_release_with_the_wickr_model():
-    assert _wickr.BOTOCORE_MIN == (1, 42, 14)
-    assert _wickr._version_tuple("1.42.13") < _wickr.BOTOCORE_MIN <= _wickr._version_tuple("1.42.14")
-    assert _wickr._version_tuple("1.43.0.dev1") > _wickr.BOTOCORE_MIN
+    assert _wickr_connection.BOTOCORE_MIN == (1, 42, 14)
+    assert _wickr_connection._version_tuple("1.42.13") < _wickr_connection.BOTOCORE_MIN <= _wickr_connection._version_tuple("1.42.14")
+    assert _wickr_connection._version_tuple("1.43.0.dev1") > _wickr_connection.BOTOCORE_MIN
 
 
 @pytest.mark.parametrize("module", [network_module, config_module])
