@@ -5,95 +5,36 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-    # Connection options of the Checkmarx CxSAST Access Control modules.
-    DOCUMENTATION = r"""
-options:
-  url:
+# The option stored_secrets (a task option of the single and the set module). <secrets> names the secrets option.
+_STORED_SECRETS = r"""
+  stored_secrets:
+    version_added: 0.2.0
     description:
-      - Base URL of the CxSAST server, for example V(https://cxsast.example.com).
-      - The modules add C(/cxrestapi/auth) themselves; a URL that already ends in C(/cxrestapi) or
-        C(/cxrestapi/auth) is accepted too.
-      - A URL with a user name or password in it (C(https://user:password@host)) is refused before any request,
-        because this option is not secret and Ansible would show it; give the credentials in O(username) and
-        O(password), or O(token).
-      - Required. If not set, the value of the E(CX_URL) environment variable is used.
+      - What an update that leaves out <secrets> does with the secrets the client already has. The API shows
+        them only as stored values (hashes) and an update must send the whole client.
+      - V(send_back) (the default) sends the stored values back unchanged, as Checkmarx's own client
+        (C(cxpsemea/CxSASTClientGo), C(SaveOIDCClient)) does, so a change needs no plaintext secret. The read-back
+        must show exactly the values stored before; if the server re-hashed them, the task fails for that client,
+        names it and says to run it again with the plaintext secrets to restore it.
+      - V(refuse) makes such an update fail before any write, asking for the plaintext secrets, unless the server is
+        seen to store secrets as sent. Choose it for a server known to re-hash values it already stores.
     type: str
-  username:
-    description:
-      - Name of a CxSAST application user with the C(Manage Clients) permission.
-      - Active Directory users cannot use the CxSAST REST API, even with SSO enabled for the web client.
-      - Required unless O(token) is given. If not set, the value of the E(CX_USERNAME) environment variable is used.
-    type: str
-  password:
-    description:
-      - Password of O(username).
-      - Required unless O(token) is given. If not set, the value of the E(CX_PASSWORD) environment variable is used.
-    type: str
-  auth_client_id:
-    description:
-      - The OIDC client the module logs in with (OAuth2 password grant).
-      - The token it requests has the scope C(access_control_api) (plus C(sast_rest_api) for
-        V(resource_owner_client) and C(sast_api) for V(resource_owner_sast_client), as the vendor documents).
-      - If not set, the value of the E(CX_AUTH_CLIENT_ID) environment variable is used, and then the built-in
-        V(resource_owner_client).
-    type: str
-    default: resource_owner_client
-  auth_client_secret:
-    description:
-      - Secret of O(auth_client_id).
-      - The default is the secret that the vendor documents for its built-in resource owner clients.
-      - If not set, the value of the E(CX_AUTH_CLIENT_SECRET) environment variable is used, and then that default.
-    type: str
-    default: 014DF517-39D1-4453-B7B3-9930C563627C
-  token:
-    description:
-      - A bearer access token obtained earlier from C(/cxrestapi/auth/identity/connect/token), to skip the login.
-        A leading C(Bearer ) is accepted.
-      - Get one token per play and pass it to every task through C(module_defaults) (see the examples) to save a
-        login per task.
-      - When the server refuses the token (it expired), the module logs in with O(username) and O(password)
-        if they are given, and fails with a clear message otherwise.
-      - If not set, the value of the E(CX_TOKEN) environment variable is used.
-    type: str
-  validate_certs:
-    description:
-      - Verify the server's TLS certificate.
-      - Set to V(false) only in a lab; prefer O(ca_path) for a private CA.
-      - If not set, the value of the E(CX_VALIDATE_CERTS) environment variable is used.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - Path to a PEM bundle of CA certificates to trust instead of the system store.
-      - If not set, the value of the E(CX_CA_PATH) environment variable is used.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-    type: int
-    default: 30
-notes:
-  - The modules talk to the CxSAST Access Control REST API (Access Control 1.5 or later, CxSAST 9.0 or later)
-    with the media types C(application/json;v=1.0) and the audit header C(cxOrigin) set to C(sso.oidc ansible).
-  - One login per task at most. A token that expires during the task is replaced once (a new login) and
-    the request repeated. HTTP 429 and 503 are retried with backoff, honouring C(Retry-After).
-requirements:
-  - requests
+    choices: [send_back, refuse]
+    default: send_back
 """
 
-    # The options of one OIDC client (cx_oidc_client, and each entry of cx_oidc_clients' config).
-    CLIENT = r"""
-options:
+# The options of one OIDC client. <o> is the prefix of a client option in a reference (config[]. in the set module),
+# <recreate> how to delete and create a client again.
+_CLIENT_OPTIONS = r"""
   client_id:
     description:
       - The OAuth 2.0 C(client_id) of the OIDC client (the API's C(clientId)). It identifies the client.
-      - The server assigns its own integer C(id); the modules find the client by O(client_id).
+      - The server assigns its own integer C(id); the modules find the client by O(<o>client_id).
     type: str
     required: true
   name:
     description:
-      - Display name (C(clientName)). A new client without a name gets its O(client_id) as name.
+      - Display name (C(clientName)). A new client without a name gets its O(<o>client_id) as name.
     type: str
   enabled:
     description:
@@ -155,7 +96,7 @@ options:
     type: str
   front_channel_logout_session_required:
     description:
-      - Whether the session id is sent to O(front_channel_logout_uri). The server default is V(true).
+      - Whether the session id is sent to O(<o>front_channel_logout_uri). The server default is V(true).
     type: bool
   back_channel_logout_uri:
     description:
@@ -175,7 +116,7 @@ options:
         V(jwt) is C(0) (the server default), V(reference) is C(1).
       - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
         read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
+        change it then, <recreate>
     type: str
     choices: [jwt, reference]
   update_access_token_claims_on_refresh:
@@ -183,21 +124,21 @@ options:
       - Whether the claims of the access token are updated on a refresh. The server default is V(false).
       - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
         read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
+        change it then, <recreate>
     type: bool
   include_jwt_id:
     description:
       - Whether JWT access tokens carry a unique C(jti). The server default is V(false).
       - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
         read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
+        change it then, <recreate>
     type: bool
   always_include_user_claims_in_id_token:
     description:
       - Whether user claims are always put in the ID token. The server default is V(false).
       - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
         read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, delete the client (O(state=absent)) and create it again (with O(client_secrets)).
+        change it then, <recreate>
     type: bool
   identity_token_lifetime:
     description:
@@ -262,3 +203,96 @@ options:
       - Prefix of the client claims' types. The server default is V('') (no prefix).
     type: str
 """
+
+
+def _client_options(prefix, recreate, indent=""):
+    text = _CLIENT_OPTIONS.replace("<o>", prefix).replace("<recreate>", recreate)
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
+
+
+class ModuleDocFragment(object):
+    # Connection options of the Checkmarx CxSAST Access Control modules (validate_certs, ca_path and
+    # timeout are in sso.oidc.connection), the action group, notes.
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the CxSAST server, for example V(https://cxsast.example.com).
+      - The modules add C(/cxrestapi/auth) themselves; a URL that already ends in C(/cxrestapi) or
+        C(/cxrestapi/auth) is accepted too.
+      - A URL with a user name or password in it (C(https://user:password@host)) is refused before any request,
+        because this option is not secret and Ansible would show it; give the credentials in O(username) and
+        O(password), or O(token).
+      - Required. If not set, the value of the E(CX_URL) environment variable is used.
+    type: str
+  username:
+    description:
+      - Name of a CxSAST application user with the C(Manage Clients) permission.
+      - Active Directory users cannot use the CxSAST REST API, even with SSO enabled for the web client.
+      - Required unless O(token) is given. If not set, the value of the E(CX_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - Required unless O(token) is given. If not set, the value of the E(CX_PASSWORD) environment variable is used.
+    type: str
+  auth_client_id:
+    description:
+      - The OIDC client the module logs in with (OAuth2 password grant).
+      - The token it requests has the scope C(access_control_api) (plus C(sast_rest_api) for
+        V(resource_owner_client) and C(sast_api) for V(resource_owner_sast_client), as the vendor documents).
+      - If not set, the value of the E(CX_AUTH_CLIENT_ID) environment variable is used, and then the built-in
+        V(resource_owner_client).
+    type: str
+    default: resource_owner_client
+  auth_client_secret:
+    description:
+      - Secret of O(auth_client_id).
+      - The default is the secret that the vendor documents for its built-in resource owner clients.
+      - If not set, the value of the E(CX_AUTH_CLIENT_SECRET) environment variable is used, and then that default.
+    type: str
+    default: 014DF517-39D1-4453-B7B3-9930C563627C
+  token:
+    description:
+      - A bearer access token obtained earlier from C(/cxrestapi/auth/identity/connect/token), to skip the login.
+        A leading C(Bearer ) is accepted.
+      - Get one token per play and pass it to every task through C(module_defaults) (see the examples) to save a
+        login per task.
+      - When the server refuses the token (it expired), the module logs in with O(username) and O(password)
+        if they are given, and fails with a clear message otherwise.
+      - If not set, the value of the E(CX_TOKEN) environment variable is used.
+    type: str
+notes:
+  - The modules talk to the CxSAST Access Control REST API (Access Control 1.5 or later, CxSAST 9.0 or later)
+    with the media types C(application/json;v=1.0) and the audit header C(cxOrigin) set to C(sso.oidc ansible).
+  - One login per task at most. A token that expires during the task is replaced once (a new login) and
+    the request repeated. HTTP 429 and 503 are retried with backoff, honouring C(Retry-After).
+  - If O(validate_certs) is not set, the value of the E(CX_VALIDATE_CERTS) environment variable is used; if
+    O(ca_path) is not set, the value of the E(CX_CA_PATH) environment variable is used.
+requirements:
+  - requests
+attributes:
+  action_group:
+    description: Use C(group/sso.oidc.checkmarx) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - sso.oidc.checkmarx
+      - sso.oidc.all
+"""
+
+    # One OIDC client: cx_oidc_client's options (with stored_secrets), written once in _CLIENT_OPTIONS.
+    CLIENT = (
+        "options:\n"
+        + _client_options("", "delete the client (O(state=absent)) and create it again (with O(client_secrets)).")
+        + _STORED_SECRETS.replace("<secrets>", "the client secrets")
+    )
+
+    # cx_oidc_clients: stored_secrets, and the same client options indented under config.suboptions (the
+    # module documents config itself).
+    CLIENTS = (
+        "options:\n"
+        + _STORED_SECRETS.replace("<secrets>", "O(config[].client_secrets)")
+        + "  config:\n    suboptions:\n"
+        + _client_options("config[].", "delete the client (O(state=deleted) with its O(config[].client_id)) and "
+                          "create it again (with O(config[].client_secrets)).", indent="    ")
+    )

@@ -28,15 +28,9 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful
+  - sso.oidc.connection
   - sso.oidc.checkmarx
   - sso.oidc.checkmarx.client
-attributes:
-  action_group:
-    description: Use C(group/sso.oidc.checkmarx) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - sso.oidc.checkmarx
-      - sso.oidc.all
 options:
   state:
     description:
@@ -45,20 +39,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  stored_secrets:
-    version_added: 0.2.0
-    description:
-      - What an update that leaves out the client secrets does with the secrets the client already has. The API shows
-        them only as stored values (hashes) and an update must send the whole client.
-      - V(send_back) (the default) sends the stored values back unchanged, as Checkmarx's own client
-        (C(cxpsemea/CxSASTClientGo), C(SaveOIDCClient)) does, so a change needs no plaintext secret. The read-back
-        must show exactly the values stored before; if the server re-hashed them, the task fails for that client,
-        names it and says to run it again with the plaintext secrets to restore it.
-      - V(refuse) makes such an update fail before any write, asking for the plaintext secrets, unless the server is
-        seen to store secrets as sent. Choose it for a server known to re-hash values it already stores.
-    type: str
-    choices: [send_back, refuse]
-    default: send_back
 seealso:
   - module: sso.oidc.cx_oidc_client_info
   - module: sso.oidc.cx_oidc_clients

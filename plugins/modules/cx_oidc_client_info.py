@@ -19,14 +19,8 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module
+  - sso.oidc.connection
   - sso.oidc.checkmarx
-attributes:
-  action_group:
-    description: Use C(group/sso.oidc.checkmarx) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - sso.oidc.checkmarx
-      - sso.oidc.all
 options:
   client_id:
     description:

@@ -24,6 +24,7 @@ author:
   - sso.oidc contributors (@sso-oidc)
 extends_documentation_fragment:
   - sso.oidc.attributes
+  - sso.oidc.connection
   - sso.oidc.checkmarx
 attributes:
   check_mode:
@@ -35,12 +36,6 @@ attributes:
     support: N/A
     details:
       - This module never changes anything.
-  action_group:
-    description: Use C(group/sso.oidc.checkmarx) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - sso.oidc.checkmarx
-      - sso.oidc.all
 notes:
   - The token lives as long as the server's access token lifetime of O(auth_client_id) (one hour by default). A module
     given an expired token logs in itself when it also has O(username) and O(password).

@@ -148,17 +148,30 @@ def test_update_secret_always_writes_the_given_secrets(cx, cx_conn, capsys):
 
 
 def test_the_set_modules_config_documents_the_single_modules_options():
-    """cx_oidc_clients documents config's suboptions as the shared CLIENT fragment does (generated from it)."""
+    """cx_oidc_clients documents config's suboptions as cx_oidc_client documents its options: both come from the one
+    text of the checkmarx fragment (CLIENTS and CLIENT), typed as the modules' real argument specs."""
     path = os.path.join(os.path.dirname(cx_oidc_clients.__file__), "cx_oidc_clients.py")
     with open(path) as handle:
         tree = ast.parse(handle.read())
-    doc = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "DOCUMENTATION"][0]
-    config = yaml.safe_load(doc)["options"]["config"]["suboptions"]
+    doc = yaml.safe_load([n.value.value for n in tree.body
+                          if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "DOCUMENTATION"][0])
+    assert "sso.oidc.checkmarx.clients" in doc["extends_documentation_fragment"]
+    # the module documents config itself and leaves its suboptions and stored_secrets to the fragment (a shallow
+    # merge: suboptions written in the module would replace the fragment's)
+    assert "suboptions" not in doc["options"]["config"] and "stored_secrets" not in doc["options"]
+    clients = yaml.safe_load(ModuleDocFragment.CLIENTS)["options"]
+    config = clients["config"]["suboptions"]
     client = yaml.safe_load(ModuleDocFragment.CLIENT)["options"]
+    assert clients["stored_secrets"]["choices"] == client.pop("stored_secrets")["choices"]
     assert sorted(config) == sorted(client) == sorted(_checkmarx_resource.OPTION_NAMES)
+    spec = _checkmarx_resource.SET.module_spec()["argument_spec"]["config"]["options"]
     for name in client:
         for key in ("type", "elements", "choices", "required"):
             assert config[name].get(key) == client[name].get(key), (name, key)
+            assert config[name].get(key) == (spec[name].get(key) if key != "type" else spec[name][key]), (name, key)
+        # the same text, with the references to the client's options under config[]
+        assert yaml.safe_dump(config[name], width=10 ** 6).replace("O(config[].", "O(") \
+            .replace("O(state=deleted) with its O(client_id)", "O(state=absent)") == yaml.safe_dump(client[name], width=10 ** 6)
 
 
 def test_merged_partial_update_without_secrets_and_require_pkce(cx, cx_conn, capsys):
