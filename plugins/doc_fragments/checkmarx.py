@@ -24,7 +24,7 @@ _STORED_SECRETS = r"""
 """
 
 # The options of one OIDC client. <o> is the prefix of a client option in a reference (config[]. in the set module),
-# <recreate> how to delete and create a client again.
+# <create_only> the note of each field that Checkmarx's update model lacks.
 _CLIENT_OPTIONS = r"""
   client_id:
     description:
@@ -114,31 +114,23 @@ _CLIENT_OPTIONS = r"""
     description:
       - Format of the access tokens issued to the client. The API's integers, in the IdentityServer4 convention;
         V(jwt) is C(0) (the server default), V(reference) is C(1).
-      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
-        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, <recreate>
+      - <create_only>
     type: str
     choices: [jwt, reference]
   update_access_token_claims_on_refresh:
     description:
       - Whether the claims of the access token are updated on a refresh. The server default is V(false).
-      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
-        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, <recreate>
+      - <create_only>
     type: bool
   include_jwt_id:
     description:
       - Whether JWT access tokens carry a unique C(jti). The server default is V(false).
-      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
-        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, <recreate>
+      - <create_only>
     type: bool
   always_include_user_claims_in_id_token:
     description:
       - Whether user claims are always put in the ID token. The server default is V(false).
-      - Checkmarx's update model lacks this field, so a server may take it only when the client is created. The
-        read-back after an update shows it; if the server kept the old value, the task fails naming the field. To
-        change it then, <recreate>
+      - <create_only>
     type: bool
   identity_token_lifetime:
     description:
@@ -205,8 +197,14 @@ _CLIENT_OPTIONS = r"""
 """
 
 
+# The note of the fields only a create may set; <recreate> says how to delete and create a client again.
+_CREATE_ONLY = ("Checkmarx's update model lacks this field, so a server may take it only when the client is created. The\n"
+                "        read-back after an update shows it; if the server kept the old value, the task fails naming the "
+                "field. To\n        change it then, <recreate>")
+
+
 def _client_options(prefix, recreate, indent=""):
-    text = _CLIENT_OPTIONS.replace("<o>", prefix).replace("<recreate>", recreate)
+    text = _CLIENT_OPTIONS.replace("<create_only>", _CREATE_ONLY).replace("<o>", prefix).replace("<recreate>", recreate)
     return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
 
 
