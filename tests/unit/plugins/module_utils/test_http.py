@@ -442,8 +442,8 @@ def test_settle_refused_connection_may_be_resent(make, rec):
 def test_settle_tls_failure_is_clear(servers, make):
     _app, started = servers
     with pytest.raises(ApiError) as exc:
-        make(base_url=started["untrusted"].url).request("POST", "/items", json_body={"name": "x"}, retry=False,
-                                                         settle=_http.SERVER_FAILURES)
+        make(base_url=started["untrusted"].url).request(
+            "POST", "/items", json_body={"name": "x"}, retry=False, settle=_http.SERVER_FAILURES)
     assert type(exc.value) is ApiError and "TLS verification failed" in str(exc.value)
 
 
