@@ -345,7 +345,7 @@ def _load(path):
 
 
 def _module_spec(kind):
-    from ansible_collections.sso.oidc.plugins.module_utils import _vcenter
+    from ansible_collections.sso.oidc.plugins.module_utils import _vcenter_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _slashid_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _wickr_resource
@@ -354,7 +354,7 @@ def _module_spec(kind):
         "wickr": lambda: _wickr_resource.SET.module_spec()["argument_spec"],
         "checkmarx": lambda: _checkmarx_resource.SET.module_spec()["argument_spec"],
         "slashid": lambda: _slashid_resource.SET.module_spec()["argument_spec"],
-        "vcenter": _vcenter.set_argument_spec,
+        "vcenter": lambda: _vcenter_resource.SET.module_spec()["argument_spec"],
     }[kind]()
 
 
@@ -460,14 +460,14 @@ def test_every_connection_option_reaches_the_modules(kind, modules):
 
 
 def _module_argument_names(module):
-    from ansible_collections.sso.oidc.plugins.module_utils import _vcenter
+    from ansible_collections.sso.oidc.plugins.module_utils import _vcenter_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _wickr_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _checkmarx_resource
     from ansible_collections.sso.oidc.plugins.module_utils import _slashid_resource
 
     info = {"wickr_oidc_info": _wickr_resource.info_options, "cx_oidc_client_info": _checkmarx_resource.info_options,
             "slashid_sso_cred_info": _slashid_resource.info_options,
-            "vcenter_identity_provider_info": _vcenter.info_argument_spec}
+            "vcenter_identity_provider_info": _vcenter_resource.info_options}
     if module in info:
         return set(info[module]())
     kind = {"wickr_oidc_configs": "wickr", "cx_oidc_clients": "checkmarx", "slashid_sso_creds": "slashid",

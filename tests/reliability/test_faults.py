@@ -75,7 +75,7 @@ FAULTS = [
 
 # Known bugs: {(service, fault id): reason}; each becomes xfail(strict=True), so the suite turns red
 # the day the bug is fixed and the mark is removed then. (vCenter's retried create, found by this
-# suite, is fixed: _vcenter sends the create without automatic retries and settles duplicates.)
+# suite, is fixed: _vcenter_resource sends the create once and settles it through confirm_write.)
 DUPLICATE_PRONE = {}
 
 

@@ -1,15 +1,17 @@
 # Copyright (c) sso.oidc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""_vcenter: normalisation, payloads, validation, error parsing and the connection (no network)."""
+"""_vcenter_resource and _vcenter_connection: normalisation, payloads, validation, error parsing and the
+connection (no network)."""
 
 import base64
 import json
 
 import pytest
 
-from ansible_collections.sso.oidc.plugins.module_utils import _vcenter as vc
+from ansible_collections.sso.oidc.plugins.module_utils import _vcenter_connection as vconn
+from ansible_collections.sso.oidc.plugins.module_utils import _vcenter_resource as vc
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, Response, Scrubber
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import Engine, InputError, ItemFailure, Task
 
 SECRET = "client-secret-1234"
 DISCOVERY = "https://idp.example.com/.well-known/openid-configuration"
@@ -43,15 +45,20 @@ def info(secret=SECRET, **extra):
     return out
 
 
-def resource(state="merged", entries=(), **params):
+def task_for(state="merged", entries=(), update_secret="on_create", protected=(), add_secret=None):
     warnings = []
-    res = vc.IdentityProvider(None, params, entries=list(entries), state=state, warn=warnings.append)
-    res.warnings = warnings
-    return res
+    task = Task(state=state, entries=list(entries), update_secret=update_secret, protected=protected,
+                warn=warnings.append, add_secret=add_secret)
+    task.warnings = warnings
+    return task
+
+
+def resource(conn=None):
+    return vc.IdentityProvider(conn)
 
 
 def entry(**options):
-    base = dict((k, None) for k in vc.resource_spec())
+    base = dict((k, None) for k in vc.resource_options())
     base.update(recreate=False)
     base.update(options)
     return base
@@ -68,24 +75,19 @@ def test_vapi_error_text_and_type():
     body = {"error_type": "INVALID_ARGUMENT", "messages": [
         {"id": "a", "default_message": "Bad discovery endpoint.", "args": []},
         {"id": "b", "default_message": "Connection refused.", "args": []}]}
-    text, code = vc.parse_vapi_error(Response(400, {}, json.dumps(body)))
+    text, code = vconn.parse_error(Response(400, {}, json.dumps(body)))
     assert text == "INVALID_ARGUMENT: Bad discovery endpoint.; Connection refused." and code == "INVALID_ARGUMENT"
 
 
 def test_legacy_rest_error_is_understood():
     body = {"type": "com.vmware.vapi.std.errors.not_found",
             "value": {"messages": [{"id": "x", "default_message": "Not there.", "args": []}]}}
-    assert vc.parse_vapi_error(Response(404, {}, json.dumps(body))) == ("NOT_FOUND: Not there.", "NOT_FOUND")
+    assert vconn.parse_error(Response(404, {}, json.dumps(body))) == ("NOT_FOUND: Not there.", "NOT_FOUND")
 
 
 def test_non_vapi_bodies_leave_the_default_text():
-    assert vc.parse_vapi_error(Response(502, {}, "<html>bad gateway</html>")) == (None, None)
-    assert vc.parse_vapi_error(Response(500, {}, json.dumps({"error_type": "ERROR"}))) == ("ERROR", "ERROR")
-
-
-def test_item_error_message_is_the_text():
-    err = vc.ItemError("identity provider 'x' needs oidc")
-    assert str(err) == "identity provider 'x' needs oidc" and err.status is None
+    assert vconn.parse_error(Response(502, {}, "<html>bad gateway</html>")) == (None, None)
+    assert vconn.parse_error(Response(500, {}, json.dumps({"error_type": "ERROR"}))) == ("ERROR", "ERROR")
 
 
 # ----------------------------------------------------------------------------- secrets in headers
@@ -124,7 +126,7 @@ def test_is_masked(value, masked):
     ("[fe80::1]", 8443, "https://[fe80::1]:8443"),
 ])
 def test_base_url(host, port, url):
-    assert vc._base_url(host, port) == url
+    assert vconn.base_url(host, port) == url
 
 
 @pytest.mark.parametrize("host,port,message", [
@@ -137,14 +139,14 @@ def test_base_url(host, port, url):
 ])
 def test_base_url_refuses(host, port, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(")):
-        vc._base_url(host, port)
+        vconn.base_url(host, port)
 
 
 def connection(**params):
     base = {"hostname": "vcenter.example.com", "port": 443, "username": "u", "password": "pw-1234",
             "validate_certs": True, "ca_path": None, "timeout": 30, "session_id": None}
     base.update(params)
-    return vc.VcenterConnection(base, scrubber=Scrubber())
+    return vconn.VcenterConnection(base, scrubber=Scrubber())
 
 
 def test_connection_needs_credentials_or_a_session():
@@ -172,19 +174,19 @@ def test_a_given_session_is_scrubbed_and_not_logged_out():
 
 # ----------------------------------------------------------------------------- specs
 def test_every_secret_option_has_no_log():
-    spec = vc.resource_spec()
+    spec = vc.resource_options()
     assert spec["oidc"]["options"]["client_secret"]["no_log"] is True
     assert spec["oauth2"]["options"]["client_secret"]["no_log"] is True
     assert spec["active_directory_over_ldap"]["options"]["password"]["no_log"] is True
-    conn = vc.connection_spec()
+    conn = vconn.connection_options()
     assert conn["password"]["no_log"] is True and conn["session_id"]["no_log"] is True
-    set_spec = vc.set_argument_spec()
+    set_spec = vc.SET.module_spec()["argument_spec"]
     assert set_spec["config"]["options"]["oidc"]["options"]["client_secret"]["no_log"] is True
     assert "update_secret" not in set_spec["config"]["options"] and set_spec["update_secret"]["default"] == "on_create"
 
 
 def test_connection_env_fallbacks():
-    spec = vc.connection_spec()
+    spec = vconn.connection_options()
     assert {k: spec[k]["fallback"][1] for k in spec if "fallback" in spec[k]} == {
         "hostname": ["VMWARE_HOST"], "username": ["VMWARE_USER"], "password": ["VMWARE_PASSWORD"],
         "port": ["VMWARE_PORT"], "validate_certs": ["VMWARE_VALIDATE_CERTS"], "session_id": ["VMWARE_SESSION_ID"]}
@@ -193,9 +195,10 @@ def test_connection_env_fallbacks():
 # ----------------------------------------------------------------------------- desired
 def test_desired_normalises_the_options():
     res = resource()
-    want = res.desired(entry(name="corp", oidc=oidc(claim_map={"perms": {"g": ["b", "a", "a"], "h": "x"}}),
-                             domain_names=["B.example.com", "a.example.com", "a.example.com "],
-                             org_ids=["o2", "o1"], auth_query_params={"prompt": "login", "x": None, "y": ["2", "1"]}))
+    want = res.desired(task_for(), entry(
+        name="corp", oidc=oidc(claim_map={"perms": {"g": ["b", "a", "a"], "h": "x"}}),
+        domain_names=["B.example.com", "a.example.com", "a.example.com "],
+        org_ids=["o2", "o1"], auth_query_params={"prompt": "login", "x": None, "y": ["2", "1"]}))
     assert want == {
         "name": "corp", "config_tag": "oidc", "domain_names": ["a.example.com", "b.example.com"],
         "org_ids": ["o1", "o2"], "auth_query_params": {"prompt": ["login"], "x": [], "y": ["1", "2"]},
@@ -204,29 +207,30 @@ def test_desired_normalises_the_options():
 
 
 def test_desired_infers_the_kind_and_keeps_unset_options_out():
-    res = resource()
-    assert res.desired(entry(name="x", oauth2={"client_id": "c"}))["config_tag"] == "oauth2"
-    assert "config_tag" not in res.desired(entry(name="x", domain_names=[]))
-    assert res.desired(entry(name="x", domain_names=[])) == {"name": "x", "domain_names": []}
+    res, task = resource(), task_for()
+    assert res.desired(task, entry(name="x", oauth2={"client_id": "c"}))["config_tag"] == "oauth2"
+    assert "config_tag" not in res.desired(task, entry(name="x", domain_names=[]))
+    assert res.desired(task, entry(name="x", domain_names=[])) == {"name": "x", "domain_names": []}
 
 
 def test_desired_for_replaced_adds_the_nested_defaults():
-    res = resource(state="replaced")
-    want = res.desired(entry(name="x", oidc=oidc()))
+    res, task = resource(), task_for(state="replaced")
+    want = res.desired(task, entry(name="x", oidc=oidc()))
     assert want["oidc"]["claim_map"] == {}
-    want = res.desired(entry(name="x", oauth2={"client_id": "c", "auth_query_params": None}))
+    want = res.desired(task, entry(name="x", oauth2={"client_id": "c", "auth_query_params": None}))
     assert want["oauth2"]["claim_map"] == {} and want["oauth2"]["auth_query_params"] == {}
 
 
 def test_desired_does_not_crash_on_input_validate_will_refuse():
     res = resource()
-    assert res.desired(entry(name="x", auth_query_params="a=b"))["auth_query_params"] == "a=b"
+    assert res.desired(task_for(), entry(name="x", auth_query_params="a=b"))["auth_query_params"] == "a=b"
 
 
 # ----------------------------------------------------------------------------- normalize
 def test_normalize_summary_only():
     res = resource()
-    canon = res.normalize({"summary": summary(domain_names=["B.example.com"], is_default=True), "info": None})
+    canon = res.normalize(task_for(), {"summary": summary(domain_names=["B.example.com"], is_default=True),
+                                       "info": None})
     assert canon == {"provider_id": "p1", "name": "corp", "config_tag": "oidc", "is_default": True,
                      "domain_names": ["b.example.com"], "auth_query_params": {},
                      "oidc": {"discovery_endpoint": DISCOVERY, "client_id": "vc", "client_secret": SECRET}}
@@ -236,8 +240,8 @@ def test_normalize_with_details():
     res = resource()
     ldap = {"user_name": "u", "password": "******", "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
             "server_endpoints": ["ldaps://dc:636"], "cert_chain": {"cert_chain": ["PEM\r\n"]}}
-    canon = res.normalize({"summary": summary(),
-                           "info": info(groups_claim="groups", idm_protocol="LDAP", active_directory_over_ldap=ldap)})
+    canon = res.normalize(task_for(), {"summary": summary(), "info": info(
+        groups_claim="groups", idm_protocol="LDAP", active_directory_over_ldap=ldap)})
     assert canon["org_ids"] == ["o1"] and canon["upn_claim"] == "acct" and canon["groups_claim"] == "groups"
     assert canon["oidc"]["claim_map"] == {"perms": {"g": ["a", "b"]}}
     assert canon["idm_protocol"] == "LDAP"
@@ -256,21 +260,24 @@ def test_normalize_with_details():
 ])
 def test_normalize_secret_sources(shown, header, expected):
     res = resource()
-    canon = res.normalize({"summary": summary(header=header), "info": info(secret=shown)})
+    canon = res.normalize(task_for(), {"summary": summary(header=header), "info": info(secret=shown)})
     assert canon["oidc"]["client_secret"] == expected
 
 
 def test_normalize_uses_a_secret_sent_in_this_run_when_vcenter_hides_it():
-    res = resource()
-    res.sent[("p1", "oidc.client_secret")] = "just-sent-secret"
-    canon = res.normalize({"summary": summary(header="******"), "info": info(secret="******")})
+    res, task = resource(), task_for()
+    task.memo[vc.SENT] = {("p1", "oidc.client_secret"): "just-sent-secret"}
+    canon = res.normalize(task, {"summary": summary(header="******"), "info": info(secret="******")})
     assert canon["oidc"]["client_secret"] == "just-sent-secret"
+    # a secret sent in another task is not known here: the resource keeps nothing between tasks
+    assert res.normalize(task_for(), {"summary": summary(header="******"),
+                                      "info": info(secret="******")})["oidc"]["client_secret"] == MASK
 
 
 def test_normalize_registers_learned_secrets_for_scrubbing():
     learned = []
-    res = vc.IdentityProvider(None, {}, state="gathered", add_secret=learned.append)
-    res.normalize({"summary": summary(), "info": info()})
+    res = resource()
+    res.normalize(task_for(state="gathered", add_secret=learned.append), {"summary": summary(), "info": info()})
     assert SECRET in learned and basic("vc", SECRET) in learned
 
 
@@ -280,15 +287,15 @@ def test_normalize_oauth2():
                        "oauth2": {"auth_endpoint": "https://a", "token_endpoint": "https://t", "client_id": "c",
                                   "authentication_header": "", "auth_query_params": {"s": ["x"]}}},
            "info": None}
-    canon = res.normalize(raw)
+    canon = res.normalize(task_for(), raw)
     assert canon["config_tag"] == "oauth2"
     assert canon["oauth2"] == {"auth_endpoint": "https://a", "token_endpoint": "https://t", "client_id": "c",
                                "auth_query_params": {"s": ["x"]}, "client_secret": MASK}
 
 
 def test_view_adds_the_discovered_fields_masked():
-    res = resource(state="gathered")
-    view = res.view({"summary": summary(), "info": info()})
+    res = resource()
+    view = res.view(task_for(state="gathered"), {"summary": summary(), "info": info()})
     assert view["oidc"]["issuer"] == "https://idp.example.com"
     assert view["oidc"]["public_key_uri"] == "https://idp.example.com/k"
     assert view["oidc"]["authentication_header"] == MASK and view["oidc"]["client_secret"] == MASK
@@ -296,16 +303,17 @@ def test_view_adds_the_discovered_fields_masked():
 
 # ----------------------------------------------------------------------------- compare
 def item(raw):
-    return {"raw": raw, "canon": resource().normalize(raw)}
+    return {"raw": raw, "canon": resource().normalize(task_for(), raw)}
 
 
 def test_equal_compares_only_the_subfields_set():
-    res = resource()
-    have = res.normalize({"summary": summary(), "info": info()})
-    assert res.equal("oidc", {"client_id": "vc"}, have["oidc"])
-    assert not res.equal("oidc", {"client_id": "other"}, have["oidc"])
-    assert res.equal("oidc", {"client_secret": SECRET}, have["oidc"])
-    assert not res.equal("oidc", {"client_secret": "another-1"}, have["oidc"])
+    res, task = resource(), task_for()
+    have = item({"summary": summary(), "info": info()})
+    sub = have["canon"]["oidc"]
+    assert res.equal(task, "oidc", {"client_id": "vc"}, sub, have)
+    assert not res.equal(task, "oidc", {"client_id": "other"}, sub, have)
+    assert res.equal(task, "oidc", {"client_secret": SECRET}, sub, have)
+    assert not res.equal(task, "oidc", {"client_secret": "another-1"}, sub, have)
 
 
 @pytest.mark.parametrize("policy,have,want,equal", [
@@ -316,130 +324,157 @@ def test_equal_compares_only_the_subfields_set():
     ("on_create", "x-1234", "y-1234", False),
 ])
 def test_secret_policy(policy, have, want, equal):
-    res = resource(update_secret=policy)
-    assert res.secret_equal(want, have) is equal
+    assert vc.secret_equal(task_for(update_secret=policy), want, have) is equal
 
 
 def test_is_default_false_on_the_default_warns_and_is_equal():
-    res = resource(entries=[entry(name="a", is_default=False)])
-    res.current = "a"
-    assert res.equal("is_default", False, True)
-    assert res.warnings and "'a' is the default provider" in res.warnings[0]
-    assert not res.equal("is_default", True, False)
-    assert res.equal("is_default", False, False)
+    res, task = resource(), task_for(entries=[entry(name="a", is_default=False)])
+    default = item({"summary": summary("p1", "a", is_default=True), "info": None})
+    assert res.equal(task, "is_default", False, True, default)
+    assert task.warnings and "'a' is the default provider" in task.warnings[0]
+    assert not res.equal(task, "is_default", True, False, default)
+    assert res.equal(task, "is_default", False, False, default)
 
 
 def test_is_default_false_does_not_warn_when_another_entry_takes_the_flag():
-    res = resource(entries=[entry(name="a", is_default=False), entry(name="b", is_default=True)])
-    assert res.equal("is_default", False, True) and res.warnings == []
+    res = resource()
+    task = task_for(entries=[entry(name="a", is_default=False), entry(name="b", is_default=True)])
+    default = item({"summary": summary("p1", "a", is_default=True), "info": None})
+    assert res.equal(task, "is_default", False, True, default) and task.warnings == []
 
 
 def test_needs_info():
-    res = resource()
+    res, task = resource(), task_for()
     s = summary()
-    assert not res._needs_info({"name": "corp", "domain_names": []}, s)
-    assert not res._needs_info({"name": "corp", "oidc": {"client_id": "vc", "client_secret": SECRET}}, s)
-    assert res._needs_info({"name": "corp", "oidc": {"client_secret": SECRET}}, summary(header="******"))
-    assert res._needs_info({"name": "corp", "oidc": {"claim_map": {}}}, s)
-    assert res._needs_info({"name": "corp", "upn_claim": "upn"}, s)
+    assert not res.needs_info(task, {"name": "corp", "domain_names": []}, s)
+    assert not res.needs_info(task, {"name": "corp", "oidc": {"client_id": "vc", "client_secret": SECRET}}, s)
+    assert res.needs_info(task, {"name": "corp", "oidc": {"client_secret": SECRET}}, summary(header="******"))
+    assert res.needs_info(task, {"name": "corp", "oidc": {"claim_map": {}}}, s)
+    assert res.needs_info(task, {"name": "corp", "upn_claim": "upn"}, s)
     old = summary()
     del old["domain_names"]
-    assert res._needs_info({"name": "corp", "domain_names": []}, old)  # an older vCenter's Summary lacks it
-    assert not resource(state="deleted")._needs_info({"name": "corp", "upn_claim": "x"}, s)
-    assert resource(state="replaced")._needs_info({"name": "corp"}, s)
+    assert res.needs_info(task, {"name": "corp", "domain_names": []}, old)  # an older vCenter's Summary lacks it
+    assert not res.needs_info(task_for(state="deleted"), {"name": "corp", "upn_claim": "x"}, s)
+    assert res.needs_info(task_for(state="replaced"), {"name": "corp"}, s)
 
 
 # ----------------------------------------------------------------------------- keys
 def test_match_by_name_id_and_ambiguity():
-    res = resource()
+    res, task = resource(), task_for()
     existing = [item({"summary": summary("p1", "a"), "info": None}), item({"summary": summary("p2", "a"), "info": None}),
                 item({"summary": summary("p3", "b"), "info": None})]
-    assert res.match({"name": "b"}, existing)["canon"]["provider_id"] == "p3"
-    assert res.match({"name": "zz"}, existing) is None
-    assert res.match({"name": "a", "provider_id": "p2"}, existing)["canon"]["provider_id"] == "p2"
-    with pytest.raises(InputError, match=r"name 'a' matches 2 identity providers \(provider_id p1, p2\)"):
-        res.match({"name": "a"}, existing)
-    with pytest.raises(InputError, match="provider_id 'p9': vCenter has no identity provider with this id"):
-        res.match({"provider_id": "p9"}, existing)
-    assert resource(state="deleted").match({"provider_id": "p9"}, existing) is None
+    assert res.match(task, {"name": "b"}, existing)["canon"]["provider_id"] == "p3"
+    assert res.match(task, {"name": "zz"}, existing) is None
+    assert res.match(task, {"name": "a", "provider_id": "p2"}, existing)["canon"]["provider_id"] == "p2"
+    with pytest.raises(ItemFailure, match=r"name 'a' matches 2 identity providers \(provider_id p1, p2\)") as exc:
+        res.match(task, {"name": "a"}, existing)
+    assert exc.value.option == "provider_id"
+    with pytest.raises(ItemFailure, match="provider_id 'p9': vCenter has no identity provider with this id"):
+        res.match(task, {"provider_id": "p9"}, existing)
+    assert res.match(task_for(state="deleted"), {"provider_id": "p9"}, existing) is None
 
 
-def test_key_of_is_the_id_for_a_provider_protected_by_id():
-    res = resource(protected=["p2"])
-    assert res.key_of({"name": "a", "provider_id": "p1"}) == "a"
-    assert res.key_of({"name": "a", "provider_id": "p2"}) == "p2"
-    assert res.key_of({"provider_id": "p1"}) == "p1"
+def test_a_provider_protected_by_id_is_protected_by_its_name_after_the_first_read():
+    client = FakeClient({vc.PROVIDERS_PATH: (200, [summary("p1", "a"), summary("p2", "b")])})
+    res, task = resource(client), task_for(state="overridden", protected=["p2"])
+    res.read_all(task)
+    assert "b" in task.protected and "a" not in task.protected
+    assert res.key_of({"name": "a", "provider_id": "p1"}) == "a" and res.key_of({"provider_id": "p1"}) == "p1"
+
+
+def test_overridden_protects_the_names_the_task_lists():
+    res = resource()
+    task = task_for(state="overridden", entries=[entry(name="b"), entry(name="a"), entry(provider_id="p7")])
+    assert res.builtin_keys(task) == ("a", "b")
+    assert res.builtin_keys(task_for(state="merged", entries=[entry(name="a")])) == ()
 
 
 # ----------------------------------------------------------------------------- payloads
-def test_build_create_and_mask():
-    res = resource()
-    res.live_count = 1
-    want = res.desired(entry(name="corp", oidc=oidc(), is_default=True, groups_claim="", upn_claim="upn",
-                             domain_names=["a.example.com"]))
-    payload = res.build_create(want)
+def create(res, task, options, replacing=None):
+    e = entry(**options)
+    task.entries.append(e)
+    want = res.desired(task, e)
+    return want, res.create_payload(task, want, res.given(task, e), replacing=replacing)
+
+
+def test_create_payload_and_mask():
+    res, task = resource(), task_for()
+    task.memo[vc.LIVE] = 1
+    want, payload = create(res, task, dict(name="corp", oidc=oidc(), is_default=True, groups_claim="",
+                                           upn_claim="upn", domain_names=["a.example.com"]))
     assert payload == {"config_tag": "Oidc", "name": "corp", "is_default": True, "upn_claim": "upn",
                        "domain_names": ["a.example.com"],
                        "oidc": {"discovery_endpoint": DISCOVERY, "client_id": "vc", "client_secret": SECRET,
                                 "claim_map": {}}}
     assert res.mask_payload(payload)["oidc"]["client_secret"] == MASK
     assert payload["oidc"]["client_secret"] == SECRET
-    assert res.predict(None, want, sorted(want))["is_default"] is True
+    assert res.predict(task, None, want, sorted(want), payload)["is_default"] is True
 
 
-def test_build_create_without_a_spec_is_an_item_error():
+def test_create_without_a_spec_is_an_item_failure():
     res = resource()
-    with pytest.raises(vc.ItemError, match="creating it needs oidc"):
-        res.build_create({"name": "x", "domain_names": []})
+    with pytest.raises(ItemFailure, match="creating it needs oidc") as exc:
+        res.create_payload(task_for(), {"name": "x", "domain_names": []}, {"name": "x", "domain_names": []})
+    assert exc.value.option == "oidc" and not isinstance(exc.value, InputError)
 
 
 def test_predict_create_first_provider_is_default():
-    res = resource()
-    res.live_count = 0
-    want = res.desired(entry(name="a", oidc=oidc(), is_default=False))
-    res.build_create(want)
-    assert res.predict(None, want, [])["is_default"] is True
-    want_b = res.desired(entry(name="b", oidc=oidc()))
-    res.build_create(want_b)
-    assert res.predict(None, want_b, [])["is_default"] is False
+    res, task = resource(), task_for()
+    task.memo[vc.LIVE] = 0
+    want, payload = create(res, task, dict(name="a", oidc=oidc(), is_default=False))
+    want_b, payload_b = create(res, task, dict(name="b", oidc=oidc()))
+    # each prediction is that of its own create, whatever the order of the calls
+    assert res.predict(task, None, want_b, [], payload_b)["is_default"] is False
+    assert res.predict(task, None, want, [], payload)["is_default"] is True
+    # a recreate replaces the only provider: the new one is the default again
+    task.memo[vc.LIVE] = 1
+    want_c, payload_c = create(res, task, dict(name="c", oidc=oidc()), replacing=item({"summary": summary(),
+                                                                                         "info": None}))
+    assert res.predict(task, None, want_c, [], payload_c)["is_default"] is True
 
 
 def test_update_plan_sends_only_what_differs():
-    res = resource()
+    res, task = resource(), task_for()
     have = item({"summary": summary(), "info": info(groups_claim="groups")})
-    want = res.desired(entry(name="corp", oidc=oidc(client_id="vc2"), is_default=True, groups_claim="",
-                             domain_names=["x.example.com"]))
-    changed = Engine(res).differences(have, want)
+    e = entry(name="corp", oidc=oidc(client_id="vc2"), is_default=True, groups_claim="",
+              domain_names=["X.example.com"])
+    task.entries.append(e)
+    want = res.desired(task, e)
+    changed = Engine(res, task).differences(have, want)
     assert changed == ["domain_names", "groups_claim", "is_default", "oidc"]
-    payload, predicted = res._plan_update(have, want, changed)
-    assert payload == {"config_tag": "Oidc", "domain_names": ["x.example.com"], "reset_groups_claim": True,
+    payload = res.update_payload(task, have, want, changed, res.given(task, e))
+    assert payload == {"config_tag": "Oidc", "domain_names": ["X.example.com"], "reset_groups_claim": True,
                        "make_default": True, "oidc": {"client_id": "vc2"}}
+    predicted = res.predict(task, have, want, changed, payload)
     assert predicted["groups_claim"] == "" and predicted["is_default"] is True
+    assert predicted["domain_names"] == ["x.example.com"]
     assert predicted["oidc"]["client_id"] == "vc2" and predicted["oidc"]["client_secret"] == SECRET
 
 
 def test_update_plan_ldap_is_whole_and_keeps_the_chain():
-    res = resource()
+    res, task = resource(), task_for()
     ldap = {"user_name": "u", "password": "******", "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
             "server_endpoints": ["ldaps://dc1:636"], "cert_chain": {"cert_chain": ["PEM"]}}
     have = item({"summary": summary(), "info": info(idm_protocol="LDAP", active_directory_over_ldap=ldap)})
-    want = res.desired(entry(name="corp", active_directory_over_ldap={
+    e = entry(name="corp", active_directory_over_ldap={
         "user_name": "u", "password": "bind-pass-1", "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
-        "server_endpoints": ["ldaps://dc2:636"], "cert_chain": None}))
-    payload, predicted = res._plan_update(have, want, ["active_directory_over_ldap"])
+        "server_endpoints": ["ldaps://dc2:636"], "cert_chain": None})
+    want = res.desired(task, e)
+    payload = res.update_payload(task, have, want, ["active_directory_over_ldap"], res.given(task, e))
     assert payload["active_directory_over_ldap"] == {
         "user_name": "u", "password": "bind-pass-1", "users_base_dn": "ou=u", "groups_base_dn": "ou=g",
         "server_endpoints": ["ldaps://dc2:636"], "cert_chain": {"cert_chain": ["PEM"]}}
+    predicted = res.predict(task, have, want, ["active_directory_over_ldap"], payload)
     assert predicted["active_directory_over_ldap"]["cert_chain"] == ["PEM"]
     assert res.mask_payload(payload)["active_directory_over_ldap"]["password"] == MASK
 
 
 def test_recreate_needed_only_for_a_kind_change():
-    res = resource()
+    res, task = resource(), task_for()
     have = item({"summary": summary(), "info": None})
-    assert res.recreate_needed(have, {"config_tag": "oauth2"}) == ["config_tag"]
-    assert res.recreate_needed(have, {"config_tag": "oidc"}) == []
-    assert res.recreate_needed(have, {"name": "x"}) == []
+    assert res.recreate_needed(task, have, {"config_tag": "oauth2"}) == ["config_tag"]
+    assert res.recreate_needed(task, have, {"config_tag": "oidc"}) == []
+    assert res.recreate_needed(task, have, {"name": "x"}) == []
 
 
 # ----------------------------------------------------------------------------- validation
@@ -463,16 +498,16 @@ def test_recreate_needed_only_for_a_kind_change():
 ])
 def test_validate_refuses(options, message):
     with pytest.raises(InputError) as exc:
-        resource().validate(entry(**options), "config[0].", "merged")
+        resource().validate(task_for(), entry(**options), "config[0].")
     assert message in str(exc.value)
 
 
 def test_validate_accepts_a_full_entry_and_skips_the_rest_for_deletes():
-    resource().validate(entry(name="a", oidc=oidc(claim_map={"perms": {"g": "vsphere.local\\Admins"}}),
-                              domain_names=["a.example.com"], auth_query_params={"prompt": "login", "x": []},
-                              idm_protocol="SCIM2_0", idm_endpoints=["https://scim.example.com"], upn_claim="upn"),
-                        "", "merged")
-    resource().validate(entry(name="a", domain_names=["not a domain"]), "", "deleted")
+    resource().validate(task_for(), entry(name="a", oidc=oidc(claim_map={"perms": {"g": "vsphere.local\\Admins"}}),
+                                          domain_names=["a.example.com"], auth_query_params={"prompt": "login", "x": []},
+                                          idm_protocol="SCIM2_0", idm_endpoints=["https://scim.example.com"],
+                                          upn_claim="upn"), "")
+    resource().validate(task_for(state="deleted"), entry(name="a", domain_names=["not a domain"]), "")
 
 
 # ----------------------------------------------------------------------------- reading (a fake client)
@@ -492,8 +527,9 @@ class FakeClient(object):
 def test_read_all_gets_details_only_for_entries_that_need_them():
     client = FakeClient({vc.PROVIDERS_PATH: (200, [summary("p1", "a"), summary("p2", "b")]),
                          vc.PROVIDERS_PATH + "/p2": (200, info(name="b"))})
-    res = vc.IdentityProvider(client, {}, entries=[entry(name="a", domain_names=["x"]), entry(name="b", upn_claim="u")])
-    raws = res.read_all(["a", "b"])
+    res = resource(client)
+    raws = res.read_all(task_for(entries=[entry(name="a", domain_names=["x"]), entry(name="b", upn_claim="u")]),
+                        ["a", "b"])
     assert client.calls == [("GET", vc.PROVIDERS_PATH), ("GET", vc.PROVIDERS_PATH + "/p2")]
     assert [r["info"] is not None for r in raws] == [False, True]
 
@@ -504,16 +540,29 @@ def test_read_all_learns_names_from_the_details_when_the_list_has_none():
     client = FakeClient({vc.PROVIDERS_PATH: (200, [old_a, old_b]),
                          vc.PROVIDERS_PATH + "/p1": (200, info(name="a")),
                          vc.PROVIDERS_PATH + "/p2": (404, {"error_type": "NOT_FOUND", "messages": []})})
-    res = vc.IdentityProvider(client, {}, entries=[entry(name="a")])
-    raws = res.read_all(["a"])
-    assert [res.normalize(r)["name"] for r in raws] == ["a"]  # p2 vanished between the list and its details
-    assert res.match({"name": "a"}, [{"raw": r, "canon": res.normalize(r)} for r in raws])
+    res, task = resource(client), task_for(entries=[entry(name="a")])
+    raws = res.read_all(task, ["a"])
+    assert [res.normalize(task, r)["name"] for r in raws] == ["a"]  # p2 vanished between the list and its details
+    assert res.match(task, {"name": "a"}, [{"raw": r, "canon": res.normalize(task, r)} for r in raws])
 
 
 def test_read_all_for_deletes_reads_only_the_list():
     client = FakeClient({vc.PROVIDERS_PATH: (200, {"value": [summary("p1", "a")]})})  # legacy wrapper tolerated
-    res = vc.IdentityProvider(client, {}, entries=[entry(name="a", upn_claim="x")], state="deleted")
-    assert len(res.read_all(["a"])) == 1 and client.calls == [("GET", vc.PROVIDERS_PATH)]
+    res = resource(client)
+    assert len(res.read_all(task_for(state="deleted", entries=[entry(name="a", upn_claim="x")]), ["a"])) == 1
+    assert client.calls == [("GET", vc.PROVIDERS_PATH)]
+
+
+def test_the_resource_keeps_nothing_between_calls():
+    client = FakeClient({vc.PROVIDERS_PATH: (200, [summary("p1", "a")]),
+                         vc.PROVIDERS_PATH + "/p1": (200, info(name="a"))})
+    res = resource(client)
+    task = task_for(entries=[entry(name="a", upn_claim="u", oidc=oidc())])
+    engine = Engine(res, task)
+    engine.validate()
+    task.check_mode = True
+    outcomes, _existing = engine.run()
+    assert outcomes[0].action == "updated" and vars(res) == {"conn": client}
 
 
 def test_login_accepts_a_bare_token_and_the_legacy_wrapper(monkeypatch):
@@ -536,7 +585,7 @@ def test_login_accepts_a_bare_token_and_the_legacy_wrapper(monkeypatch):
     ("", None),
 ])
 def test_parse_api_version(text, version):
-    from ansible_collections.sso.oidc.plugins.module_utils._vcenter import parse_api_version
+    from ansible_collections.sso.oidc.plugins.module_utils._vcenter_connection import parse_api_version
 
     assert parse_api_version(text) == version
 
@@ -544,7 +593,7 @@ def test_parse_api_version(text, version):
 @pytest.mark.parametrize("hostname", ["u:pw-secret-1@vc.example.com", "https://u:pw-secret-1@vc.example.com/x",
                                       "u@vc.example.com"])
 def test_hostname_user_information_is_refused_without_the_value(hostname):
-    from ansible_collections.sso.oidc.plugins.module_utils._vcenter import refuse_host_credentials
+    from ansible_collections.sso.oidc.plugins.module_utils._vcenter_connection import refuse_host_credentials
 
     message = refuse_host_credentials(hostname)
     assert message.startswith("hostname: ") and "(vc.example.com)" in message
