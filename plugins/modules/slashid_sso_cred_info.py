@@ -20,15 +20,8 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module
+  - sso.oidc.connection
   - sso.oidc.slashid
-attributes:
-  action_group:
-    description: Use C(group/sso.oidc.slashid) or C(group/sso.oidc.all) in C(module_defaults) to set the connection
-      options once.
-    support: full
-    membership:
-      - sso.oidc.slashid
-      - sso.oidc.all
 options:
   client_id:
     description:
