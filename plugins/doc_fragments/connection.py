@@ -5,6 +5,16 @@
 from __future__ import annotations
 
 
+# timeout, written once for both fragments below
+_TIMEOUT = r"""
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: int
+    default: 30
+"""
+
+
 class ModuleDocFragment(object):
     # validate_certs, ca_path and timeout: the same in every module. A service's own fragment
     # (sso.oidc.checkmarx, ...) names the environment variables that fill them in, in its notes.
@@ -25,10 +35,8 @@ options:
       - Where the service's notes name an environment variable for it, that variable is used when the option is
         not set; an empty variable, or a path to an empty file (what AWX writes for a blank credential field),
         counts as unset.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-    type: int
-    default: 30
-"""
+    type: path""" + _TIMEOUT
+
+    # timeout alone (sso.oidc.connection.timeout), for a service whose TLS options are its own vendor's
+    # (Wickr: amazon.aws's aws_ca_bundle instead of ca_path, so its validate_certs text names that option).
+    TIMEOUT = "\noptions:" + _TIMEOUT

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # Connection to the AWS Wickr Admin API: amazon.aws option names and AWS_* variables.
+    # Connection to the AWS Wickr Admin API: amazon.aws option names and AWS_* variables (timeout is in
+    # sso.oidc.connection.timeout; validate_certs is here, as the CA bundle option is aws_ca_bundle), notes,
+    # and the action group of every Wickr module.
     DOCUMENTATION = r"""
 options:
   access_key:
@@ -85,11 +87,6 @@ options:
       - Set to V(false) only in a lab; prefer O(aws_ca_bundle) for a private CA.
     type: bool
     default: true
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-    type: int
-    default: 30
 notes:
   - Requests are signed with Signature Version 4 (service C(wickr)) by botocore's own signer; the module needs
     the Python libraries C(botocore) and C(requests) where it runs.
@@ -100,4 +97,11 @@ notes:
 requirements:
   - botocore >= 1.42.14 (the first release with the AWS Wickr service model; the module fails at start-up with an older one)
   - requests
+attributes:
+  action_group:
+    description: Use C(group/sso.oidc.wickr) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - sso.oidc.wickr
+      - sso.oidc.all
 """

@@ -25,15 +25,9 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.stateful
+  - sso.oidc.connection.timeout
   - sso.oidc.wickr
   - sso.oidc.update_secret
-attributes:
-  action_group:
-    description: Use C(group/sso.oidc.wickr) or C(group/sso.oidc.all) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - sso.oidc.wickr
-      - sso.oidc.all
 options:
   state:
     description:
