@@ -175,7 +175,8 @@ class WickrConnection(object):
 
     def __init__(self, sm):
         self.sm = sm
-        self.params = sm.params
+        #: the connection options of the module run (nothing else of its parameters)
+        self.options = dict((name, sm.params.get(name)) for name in connection_options())
         self._api = None
         self._credentials = None
         self._cred_source = None
@@ -187,7 +188,7 @@ class WickrConnection(object):
     # -- validation (no network) -------------------------------------------
     def validate(self):
         """The connection options, checked before any request (InputError names the option)."""
-        p = self.params
+        p = self.options
         check_botocore()
         if p.get("access_key") and not p.get("secret_key"):
             raise InputError("secret_key: access_key is set but secret_key is not; give both, or neither to use "
@@ -222,13 +223,13 @@ class WickrConnection(object):
         if self._session is None:
             import botocore.session  # pylint: disable=import-outside-toplevel
             try:
-                self._session = botocore.session.Session(profile=self.params.get("profile") or None)
+                self._session = botocore.session.Session(profile=self.options.get("profile") or None)
             except BotoCoreError as exc:
                 raise InputError("profile: %s" % exc)
         return self._session
 
     def _resolve_region(self):
-        region = self.params.get("region")
+        region = self.options.get("region")
         if not region:
             try:
                 region = self._botocore_session().get_config_variable("region")
@@ -246,7 +247,7 @@ class WickrConnection(object):
         """The endpoint from botocore's endpoint rule set for wickr (FIPS, dual-stack, partitions)."""
         from botocore.endpoint_provider import EndpointProvider  # pylint: disable=import-outside-toplevel
         from botocore.loaders import create_loader  # pylint: disable=import-outside-toplevel
-        p = self.params
+        p = self.options
         try:
             loader = create_loader()
             ruleset = loader.load_service_model("wickr", "endpoint-rule-set-1")
@@ -269,7 +270,7 @@ class WickrConnection(object):
             self.validate()
             self.region = self._resolve_region()
             self.endpoint = self._resolve_endpoint(self.region)
-            p = self.params
+            p = self.options
             ca_path = p.get("aws_ca_bundle")
             if not ca_path and self._session is not None:
                 ca_path = self._session.get_config_variable("ca_bundle")
@@ -294,7 +295,7 @@ class WickrConnection(object):
     def credentials(self):
         """Frozen credentials: the options, else the profile, else botocore's standard chain."""
         if self._credentials is None:
-            p = self.params
+            p = self.options
             if p.get("access_key") and p.get("secret_key"):
                 self._credentials = Credentials(p["access_key"], p["secret_key"], p.get("session_token"))
                 self._cred_source = "the access_key and secret_key options"
