@@ -158,10 +158,14 @@ def parse_error(response, credential_source=None):
 class WickrApiClient(ApiClient):
     """The shared client, with connection hints in the Wickr modules' option names."""
 
-    def _transport_hint(self, exc, *args, **kwargs):
-        hint = super(WickrApiClient, self)._transport_hint(exc, *args, **kwargs)
-        return (hint.replace("Set ca_path to", "Set aws_ca_bundle (or AWS_CA_BUNDLE) to")
-                .replace("check the URL", "check region or endpoint_url"))
+    def request(self, *args, **kwargs):
+        try:
+            return super(WickrApiClient, self).request(*args, **kwargs)
+        except ApiError as exc:
+            if exc.status is None and exc.hint:  # no answer: the client's TLS and connection hints
+                exc.hint = (exc.hint.replace("Set ca_path to", "Set aws_ca_bundle (or AWS_CA_BUNDLE) to")
+                            .replace("check the URL", "check region or endpoint_url"))
+            raise
 
 
 # ---------------------------------------------------------------- connection

@@ -436,6 +436,16 @@ def test_a_refresh_failure_during_the_run_fails_that_request_only():
     assert "AWS credentials could not be refreshed" in str(exc.value)
 
 
+def test_connection_hints_name_the_wickr_options():
+    sm = FakeSm(access_key="AKIDEXAMPLE", secret_key="opt-secret-key", region="us-east-1",
+                endpoint_url="https://127.0.0.1:9")
+    with pytest.raises(ApiError) as exc:
+        wc.connect(sm).request("GET", "/networks", retry=False)
+    assert exc.value.status is None
+    assert "could not connect" in str(exc.value) and "check region or endpoint_url" in str(exc.value)
+    assert "check the URL" not in str(exc.value)
+
+
 # ---------------------------------------------------------------- SigV4
 def _hmac(key, msg):
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
