@@ -19,14 +19,8 @@ author:
 extends_documentation_fragment:
   - sso.oidc.attributes
   - sso.oidc.attributes.info_module
+  - sso.oidc.connection
   - sso.oidc.vcenter
-attributes:
-  action_group:
-    description: Use C(group/sso.oidc.vcenter) or C(group/sso.oidc.all) in C(module_defaults) to set the connection once.
-    support: full
-    membership:
-      - sso.oidc.vcenter
-      - sso.oidc.all
 options:
   name:
     description:

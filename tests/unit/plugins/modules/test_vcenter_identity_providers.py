@@ -2,6 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """vcenter_identity_providers (set module) and vcenter_identity_provider_info, in-process against the simulator."""
 
+import ast
+
+import yaml
+
 from test_vcenter_support import SECRET, assert_no_secret, stored, vc  # noqa: F401 pylint: disable=unused-import
 
 PROVIDERS = "/api/vcenter/identity/providers"
@@ -204,3 +208,47 @@ def test_info_all_one_by_name_one_by_id(vc):
     assert vc.info(check=True)["providers"] == everything["providers"]
     assert vc.writes(vc.log()) == []
     assert_no_secret(everything, SECRET)
+
+
+# ----------------------------------------------------------------------------- docs written once
+def _module_doc(module):
+    tree = ast.parse(open(module.__file__).read())
+    return yaml.safe_load([n.value.value for n in tree.body
+                           if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "DOCUMENTATION"][0])
+
+
+def _same_spec(doc, spec, where):
+    assert sorted(doc) == sorted(spec), where
+    for name, option in spec.items():
+        for key in ("type", "elements", "choices", "required", "default"):
+            want = option.get(key) if key != "type" else option.get(key, "str")
+            have = doc[name].get(key) if key != "type" else doc[name].get(key, "str")
+            if key == "required":
+                want, have = bool(want), bool(have)
+            assert have == want, (where + name, key)
+        if option.get("options"):
+            _same_spec(doc[name]["suboptions"], option["options"], where + name + ".")
+
+
+def test_the_provider_options_are_documented_once_for_both_modules():
+    from ansible_collections.sso.oidc.plugins.doc_fragments.vcenter import ModuleDocFragment
+    from ansible_collections.sso.oidc.plugins.module_utils import _vcenter_resource
+    from ansible_collections.sso.oidc.plugins.modules import vcenter_identity_provider, vcenter_identity_providers
+
+    single, many = _module_doc(vcenter_identity_provider), _module_doc(vcenter_identity_providers)
+    assert "sso.oidc.vcenter.provider" in single["extends_documentation_fragment"]
+    assert "sso.oidc.vcenter.providers" in many["extends_documentation_fragment"]
+    # the modules leave the provider options to the fragment (a shallow merge: suboptions written in the
+    # module would replace the fragment's)
+    assert "suboptions" not in many["options"]["config"] and "oidc" not in single["options"]
+    provider = yaml.safe_load(ModuleDocFragment.PROVIDER)["options"]
+    config = yaml.safe_load(ModuleDocFragment.PROVIDERS)["options"]["config"]["suboptions"]
+    options = _vcenter_resource.resource_options()
+    options.pop("update_secret")  # a task option, documented by sso.oidc.update_secret
+    _same_spec(provider, options, "")
+    _same_spec(config, options, "config[].")
+    for name in options:
+        # the same text, with the references to a provider's options under config[]
+        assert yaml.safe_dump(config[name], width=10 ** 6).replace("O(config[].", "O(").replace(
+            "O(state=merged), O(state=replaced) or O(state=overridden)", "O(state=present)") \
+            == yaml.safe_dump(provider[name], width=10 ** 6), name
