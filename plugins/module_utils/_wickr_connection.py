@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import sys
-import traceback
 
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -30,7 +29,6 @@ from ansible_collections.sso.oidc.plugins.module_utils._http import ApiClient, A
 from ansible_collections.sso.oidc.plugins.module_utils._module import tls_options
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
 
-BOTOCORE_IMPORT_ERROR = None
 try:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -41,7 +39,6 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     SigV4Auth = AWSRequest = Credentials = None
     BotoCoreError = ProfileNotFound = Exception
     HAS_BOTOCORE = False
-    BOTOCORE_IMPORT_ERROR = traceback.format_exc()
 
 SERVICE = "Wickr"
 SIGNING_NAME = "wickr"
