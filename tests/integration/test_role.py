@@ -454,7 +454,7 @@ def test_every_connection_option_reaches_the_modules(kind, modules):
                 found.update((k[len("sso.oidc."):], v) for k, v in (task.get("module_defaults") or {}).items())
         assert found == wanted
     else:
-        defaults = _load(os.path.join(ROLE, "tasks", "main.yml"))[1]["module_defaults"]
+        defaults = [t for t in _load(os.path.join(ROLE, "tasks", "main.yml")) if "module_defaults" in t][0]["module_defaults"]
         for module in modules:
             assert defaults["sso.oidc." + module] == "{{ sso_rollout__connections.%s }}" % kind
 
