@@ -79,6 +79,7 @@ class Profile(object):
     name_option = None      # a free-text display name (hypothesis draws unicode for it)
     refuses_url_credentials = False  # the URL/host option refuses user information (issue 14 item 7)
     extra_info = ()         # further info modules of the service (e.g. wickr_network_info), each covered too
+    returns = {}            # module -> the result key of the secret it exists to return (cx_token's token)
 
     def secret_options(self):
         from reliability._support import no_log_options
@@ -210,6 +211,9 @@ class CheckmarxProfile(Profile):
     login_path = "identity/connect/token"
     label = "Checkmarx"
     name_option = "name"
+    extra_info = ("cx_token",)
+    #: the result key of the secret a module exists to return
+    returns = {"cx_token": "token"}
 
     def protected(self, ctx):
         return [ctx.conn["auth_client_id"]]
@@ -306,6 +310,30 @@ class CheckmarxProfile(Profile):
             Step("token from the environment", self.single, ctx.params(conn={}, **self.update(ctx, key, 2)),
                  env={"CX_URL": conn["url"], "CX_CA_PATH": conn["ca_path"], "CX_TOKEN": self.mint_token(ctx)},
                  diff=True, expect="changed"),
+        ]
+
+    def extra_info_leak_steps(self, ctx):
+        """cx_token: the token it returns may appear only in its result, which the task registers with no_log."""
+        from reliability._steps import FOREVER_503, Step
+
+        conn = {"url": ctx.conn["url"], "ca_path": ctx.conn["ca_path"]}
+        scheme, _sep, rest = ctx.conn["url"].partition("://")
+        url = "%s://admin:%s@%s" % (scheme, ctx.secret("token-url-password", special=False), rest)
+        return [
+            Step("cx_token: login", "cx_token", ctx.params(), expect="ok", writes=0, returns="token"),
+            Step("cx_token: login in check mode", "cx_token", ctx.params(), check=True, expect="ok", writes=0,
+                 returns="token"),
+            Step("cx_token: credentials from the environment", "cx_token", ctx.params(conn={}), env=ctx.env,
+                 expect="ok", writes=0, returns="token"),
+            Step("cx_token: token given", "cx_token", ctx.params(conn=dict(conn, token=self.mint_token(ctx))),
+                 expect="ok", writes=0),
+            Step("cx_token: login refused", "cx_token", ctx.params(conn=self.bad_login(ctx)), expect="failed",
+                 writes=0),
+            Step("cx_token: url-credentials", "cx_token", ctx.params(conn=self.with_url(ctx, url)), expect="failed",
+                 writes=0),
+            # the login POSTs answered 503 count as (faulted) writes; nothing else is sent
+            Step("cx_token: http-5xx-after-retries", "cx_token", ctx.params(), expect="failed",
+                 faults=[dict(FOREVER_503, method="POST", path=self.login_path)]),
         ]
 
     def invalid(self, ctx):

@@ -54,6 +54,8 @@ class PlaybookBuilder(object):
             task["check_mode"] = True
         if step.diff:
             task["diff"] = True
+        if getattr(step, "returns", None):
+            task["no_log"] = True  # a task that registers a returned secret, as the module's docs ask
         # step.env is not given as the task keyword ``environment:`` (Ansible prints it at -vvv): the
         # caller passes it to ansible-playbook's own environment, as AWX injects credentials.
         return {"name": "Step %d block" % index, "block": [task],

@@ -11,7 +11,7 @@ FOREVER_503 = {"status": 503, "times": -1, "retry_after": 0}
 
 class Step(object):
     def __init__(self, name, module, params, check=False, diff=False, env=None, faults=(), expect="any",
-                 writes=None):
+                 writes=None, returns=None):
         self.name = name
         self.module = module
         self.params = params
@@ -21,6 +21,9 @@ class Step(object):
         self.faults = list(faults)
         self.expect = expect      # changed | unchanged | failed | ok | any
         self.writes = writes      # expected number of write requests (None: not checked)
+        # the result key of the secret the module exists to return (cx_token's token): the suites check that it is
+        # a secret the server issued, allowed there and nowhere else; the playbook registers the task with no_log
+        self.returns = returns
 
     def verdict(self, res):
         """A problem with the outcome (the path did not happen as meant), or None."""

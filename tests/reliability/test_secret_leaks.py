@@ -13,7 +13,7 @@ The same paths run through ``ansible-playbook -vvvv`` in test_secret_leaks_playb
 import pytest
 
 from reliability import _cases, _steps
-from reliability._support import TRACEBACK_MARK, scan_request_log, scan_result
+from reliability._support import TRACEBACK_MARK, ModResult, scan_request_log, scan_result
 
 SUITE = "leaks"
 
@@ -32,12 +32,15 @@ def run_steps(rel, case, ctx, module, steps):
             c.elapsed = round(res.elapsed, 3)
             log = rel.log(profile.service)
             secrets = ctx.all_secrets()
+            returned = None
+            if step.returns:
+                res, returned = set_aside(res, step.returns, secrets)
             leaks, scans = scan_result(res, secrets)
             log_leaks, log_scans = scan_request_log(log, secrets, ctx.allowed_in_query)
             leaks += log_leaks
             c.scans = scans + log_scans
             c.leaks = len(leaks)
-            found = []
+            found = [returned] if returned else []
             if leaks:
                 found.append("LEAK %s" % leaks)
             if TRACEBACK_MARK in res.msg:
@@ -51,6 +54,20 @@ def run_steps(rel, case, ctx, module, steps):
             if found:
                 c.fail("; ".join(found), problems)
     return problems
+
+
+def set_aside(res, key, secrets):
+    """The result without the one secret the module exists to return (``key``, cx_token's token), and what is wrong
+    with that secret: it must be one the server issued, and appear once in the module's output (its result) and
+    nowhere else (the rest of the result, warnings, stderr and the request log are scanned for it as for every
+    secret)."""
+    data = dict(res.data)
+    value = data.pop(key, None)
+    if not value or value not in secrets:
+        return res, "returned no %s that the server issued (result keys %s)" % (key, sorted(res.data))
+    if res.stdout.count(value) != 1:
+        return res, "the returned %s appears %d times in the module's output, not once" % (key, res.stdout.count(value))
+    return ModResult(res.rc, data, res.stdout.replace(value, "", 1), res.stderr, res.elapsed), None
 
 
 SERVICES = [p.service for p in _cases.PROFILES]

@@ -104,6 +104,14 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service,
         with case(SUITE, step.module, "playbook -vvvv (%s): %s" % (mode, step.name)) as c:
             data = registered.get("r%d" % index) or {}
             res = ModResult(None, data, json.dumps(data), "", 0)
+            returned = None
+            if step.returns:
+                # the secret the module exists to return (cx_token's token): registered (the task has no_log), a
+                # secret the server issued, and nowhere else (the output below is scanned for it)
+                data = dict(data)
+                value = data.pop(step.returns, None)
+                if not value or value not in secrets:
+                    returned = "returned no %s that the server issued" % step.returns
             leaks = find_leaks(data, secrets, "registered result")
             outside = dict(data)
             outside.pop("invocation", None)
@@ -112,6 +120,8 @@ def test_playbook_output_never_leaks(rel, case, run_playbook, tmp_path, service,
             c.scans = len(secrets)
             c.leaks = len(leaks)
             found = ["LEAK %s" % leaks] if leaks else []
+            if returned:
+                found.append(returned)
             if data.get("missing"):
                 found.append("the step did not run")
             if TRACEBACK_MARK in res.msg:
