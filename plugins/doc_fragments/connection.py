@@ -35,8 +35,12 @@ options:
       - Where the service's notes name an environment variable for it, that variable is used when the option is
         not set; an empty variable, or a path to an empty file (what AWX writes for a blank credential field),
         counts as unset.
-    type: path""" + _TIMEOUT
+    type: path
+"""
 
-    # timeout alone (sso.oidc.connection.timeout), for a service whose TLS options are its own vendor's
-    # (Wickr: amazon.aws's aws_ca_bundle instead of ca_path, so its validate_certs text names that option).
-    TIMEOUT = "\noptions:" + _TIMEOUT
+
+# Added after the class: ansible-test's yamllint sanity test accepts only string literals in a fragment class.
+ModuleDocFragment.DOCUMENTATION = ModuleDocFragment.DOCUMENTATION.rstrip("\n") + _TIMEOUT
+# timeout alone (sso.oidc.connection.timeout), for a service whose TLS options are its own vendor's
+# (Wickr: amazon.aws's aws_ca_bundle instead of ca_path, so its validate_certs text names that option).
+ModuleDocFragment.TIMEOUT = "\noptions:" + _TIMEOUT
