@@ -48,12 +48,16 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import module_loader
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 display = Display()
 
 SWITCH = "sso_oidc_in_process"
+#: this collection's Python package (ansible_collections.sso.oidc) and name (sso.oidc)
+PACKAGE = ".".join(__name__.split(".")[:3])
+COLLECTION = ".".join(__name__.split(".")[1:3])
 DISCOVERY = ("", "auto", "auto_legacy", "auto_silent", "auto_legacy_silent")
 INTERNAL = "_ansible_"
 
@@ -247,36 +251,34 @@ def run_in_worker(module, module_args, sso_module):
                               "exception": traceback.format_exc()}, masked)
 
 
-def preload(module_name):
-    """Import a module (and with it ``requests`` and the collection's module_utils) if it can be; never fail.
-
-    Ansible's linear and free strategies load each task's action plugin class in the main process
-    (``action_loader.get(..., class_only=True)``, for ``BYPASS_HOST_LOOP``; 2.16 to 2.21) before they
-    fork a worker per host (``multiprocessing`` with the fork start method on 2.16 to 2.21). What is
-    imported then is inherited by every worker, instead of being imported again for each host and task:
-    the worker-process path of a fleet of hosts pays the imports once per play, not once per host."""
-    try:
-        importlib.import_module(module_name)
-    except Exception:  # pylint: disable=broad-exception-caught
-        return False  # reported, with its reason, when a task wants to run in the worker (_entry_point)
-    return True
-
-
 class InProcessAction(ActionBase):
-    """Action plugin of every sso.oidc module: run in the worker when equivalent, else as usual."""
+    """Action plugin of every sso.oidc module: run in the worker when equivalent, else as usual.
+
+    ``plugins/action/oidc_discovery_info.py`` is every module's ``action_plugin`` (``meta/runtime.yml``). Ansible
+    loads it in the worker process of each task (not in its main process: the strategies look up an
+    action plugin by the task's action name, and no action plugin carries a module's name), so the
+    task's module, ``requests`` and the module_utils are imported in that worker, once per task and host
+    (docs/performance.md has the cost)."""
 
     _supports_check_mode = True
     _supports_async = True
 
-    def __init_subclass__(cls, **kwargs):
-        super(InProcessAction, cls).__init_subclass__(**kwargs)
-        # plugins/action/<name>.py defines its ActionModule when Ansible loads it: import the module now.
-        preload(cls.__module__.replace(".plugins.action.", ".plugins.modules."))
+    def module_fqcn(self):
+        """The module this task runs, by its FQCN (``sso.oidc.cx_oidc_client``), or None when it does not resolve.
+
+        Every module's action is routed here, so the task's action is resolved as a module, the way
+        ActionBase finds the module it sends (the task's ``action`` and ``collections``). The task's
+        ``resolved_action`` names the action plugin on 2.16 to 2.18 and the module on 2.19 to 2.21."""
+        context = module_loader.find_plugin_with_context(self._task.action, collection_list=self._task.collections)
+        return context.resolved_fqcn if context.resolved else None
 
     @property
     def module_import_name(self):
-        """ansible_collections.sso.oidc.plugins.modules.<name> for plugins/action/<name>.py."""
-        return self.__class__.__module__.replace(".plugins.action.", ".plugins.modules.")
+        """ansible_collections.sso.oidc.plugins.modules.<name> for the module sso.oidc.<name>, else None."""
+        fqcn = self.module_fqcn()
+        if not fqcn or not fqcn.startswith(COLLECTION + "."):
+            return None
+        return "%s.plugins.modules.%s" % (PACKAGE, fqcn[len(COLLECTION) + 1:])
 
     def run(self, tmp=None, task_vars=None):
         result = super(InProcessAction, self).run(tmp, task_vars)
@@ -320,7 +322,10 @@ class InProcessAction(ActionBase):
     def _entry_point(self):
         """(the module's Python module, None), or (None, why it cannot run here)."""
         try:
-            module = importlib.import_module(self.module_import_name)
+            name = self.module_import_name
+            if name is None:
+                return None, "%s is not a module of %s" % (self._task.action, COLLECTION)
+            module = importlib.import_module(name)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             return None, "the module cannot be imported on the controller (%s: %s)" % (type(exc).__name__, exc)
         if not (callable(getattr(module, "module_spec", None)) and callable(getattr(module, "run", None))):

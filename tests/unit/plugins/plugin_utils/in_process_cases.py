@@ -27,18 +27,24 @@ from ansible.module_utils import basic
 from conftest import COLLECTIONS_ROOT, warning_texts
 from ansible_collections.sso.oidc.plugins.module_utils._module import SsoModule
 from ansible_collections.sso.oidc.plugins.plugin_utils import _in_process
+from ansible_collections.sso.oidc.plugins.action.oidc_discovery_info import ActionModule
 from ansible_collections.sso.oidc.plugins.plugin_utils._in_process import (
     InProcessAction, ModuleExit, WorkerAdapter, no_log_values, run_in_worker, same_python,
 )
 
 
-def make_action(transport="local", become=False, async_val=0, delegate_to=None):
-    task = mock.MagicMock(async_val=async_val, delegate_to=delegate_to, action="sso.oidc.cx_oidc_client")
+def make_action(transport="local", become=False, async_val=0, delegate_to=None, module="sso.oidc.cx_oidc_client"):
+    """The action as Ansible builds it for a task of ``module``. The module the task runs is resolved by
+    Ansible's module loader from the task (``module_fqcn``); this pytest process has no collection loader
+    installed, so the unit tests give the resolved name (test_routing_... runs the real resolution)."""
+    task = mock.MagicMock(async_val=async_val, delegate_to=delegate_to, action=module, collections=[])
     connection = mock.MagicMock(transport=transport, become=mock.sentinel.become if become else None)
     play_context = mock.MagicMock(become=become, remote_addr="localhost")
     templar = mock.MagicMock()
     templar.template.side_effect = lambda value: value
-    return InProcessAction(task, connection, play_context, mock.MagicMock(), templar, mock.MagicMock())
+    action = ActionModule(task, connection, play_context, mock.MagicMock(), templar, mock.MagicMock())
+    action.module_fqcn = lambda: module
+    return action
 
 
 def local_vars(**extra):
@@ -134,33 +140,89 @@ def test_not_linux_runs_as_a_module(monkeypatch):
     assert make_action().not_in_process(local_vars()) == "the controller is not Linux"
 
 
-def test_the_module_is_named_after_the_action_plugin():
-    from ansible_collections.sso.oidc.plugins.action import cx_oidc_clients
-
-    action = make_action()
-    action.__class__ = cx_oidc_clients.ActionModule
-    assert action.module_import_name == "ansible_collections.sso.oidc.plugins.modules.cx_oidc_clients"
-
-
-def test_loading_an_action_plugin_imports_its_module_for_the_workers_to_inherit():
-    """What the strategy's class_only load in the main process does: the module is imported, then forked."""
-    name = "ansible_collections.sso.oidc.plugins.modules.slashid_sso_creds"
-    sys.modules.pop(name, None)
-    sys.modules.pop("ansible_collections.sso.oidc.plugins.action.slashid_sso_creds", None)
-    importlib.import_module("ansible_collections.sso.oidc.plugins.action.slashid_sso_creds")
-    assert name in sys.modules and "requests" in sys.modules
+def test_the_module_is_the_one_the_task_resolves_to():
+    assert issubclass(ActionModule, InProcessAction)
+    assert make_action(module="sso.oidc.cx_oidc_clients").module_import_name == \
+        "ansible_collections.sso.oidc.plugins.modules.cx_oidc_clients"
+    for other in ("ansible.builtin.ping", "sso.oidcx.thing", None):
+        action = make_action(module=other)
+        assert action.module_import_name is None
+        assert action._entry_point() == (None, "%s is not a module of sso.oidc" % other)
 
 
-def test_preload_never_fails():
-    assert _in_process.preload("ansible_collections.sso.oidc.plugins.modules.no_such_module") is False
-    assert _in_process.preload("ansible_collections.sso.oidc.plugins.modules.cx_oidc_client") is True
+def test_every_module_is_routed_to_the_one_action_plugin():
+    import yaml
 
-
-def test_every_module_has_its_action_plugin():
     root = os.path.join(os.path.dirname(_in_process.__file__), "..")
-    modules = sorted(f for f in os.listdir(os.path.join(root, "modules")) if f.endswith(".py"))
-    actions = sorted(f for f in os.listdir(os.path.join(root, "action")) if f.endswith(".py"))
-    assert modules == actions
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(root, "modules")) if f.endswith(".py"))
+    with open(os.path.join(root, "..", "meta", "runtime.yml")) as handle:
+        routing = yaml.safe_load(handle)["plugin_routing"]
+    assert sorted(routing["modules"]) == modules
+    assert set(r["action_plugin"] for r in routing["modules"].values()) == {"sso.oidc.oidc_discovery_info"}
+    assert "action" not in routing  # an action redirect would merge the modules' module_defaults (#77059)
+    # the one action plugin, named after a module for ansible-test's action-plugin-docs
+    assert sorted(f for f in os.listdir(os.path.join(root, "action")) if f.endswith(".py")) == ["oidc_discovery_info.py"]
+
+
+ROUTING_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    sso.oidc.cx_oidc_client_info: {bogus_cx: 1}
+    sso.oidc.slashid_sso_cred_info: {bogus_slashid: 1}
+    sso.oidc.oidc_discovery_info: {bogus_oidc: 1}
+  tasks:
+    - sso.oidc.oidc_discovery_info:
+        issuer: https://idp.example.invalid
+      register: oidc
+      ignore_errors: true
+    - sso.oidc.cx_oidc_client_info:
+      register: cx
+      ignore_errors: true
+    - sso.oidc.slashid_sso_cred_info:
+      register: slashid
+      ignore_errors: true
+    - name: The short name through the collections keyword
+      vcenter_identity_provider_info:
+        hostname: vcenter.example.invalid
+        bogus_vc: 1
+      collections: [sso.oidc]
+      register: vc
+      ignore_errors: true
+    - ansible.builtin.copy:
+        dest: "{{ out }}"
+        content: "{{ {'cx': cx.msg, 'slashid': slashid.msg, 'vc': vc.msg, 'oidc': oidc.msg} | to_json }}"
+      delegate_to: localhost
+"""
+
+
+def test_routing_runs_each_module_in_the_worker_with_its_own_module_defaults(tmp_path):
+    """A real ansible-playbook of this line: the task's module is resolved through the routing, runs in the
+    worker process, and gets only its own module_defaults (an action redirect would merge them)."""
+    playbook = tmp_path / "routing.yml"
+    playbook.write_text(ROUTING_PLAY)
+    out = tmp_path / "out.json"
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-vvv", "-c", "local",
+                           "-i", "localhost,", "-e", "out=%s" % out, str(playbook)],
+                          capture_output=True, text=True, env=env, timeout=240, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    msgs = json.loads(out.read_text())
+    assert msgs == {
+        "cx": "Unsupported parameters for (sso.oidc.cx_oidc_client_info) module: bogus_cx. Supported parameters "
+              "include: " + msgs["cx"].split("include: ", 1)[-1],
+        "slashid": "Unsupported parameters for (sso.oidc.slashid_sso_cred_info) module: bogus_slashid. Supported "
+                   "parameters include: " + msgs["slashid"].split("include: ", 1)[-1],
+        "vc": "Unsupported parameters for (vcenter_identity_provider_info) module: bogus_vc. Supported parameters "
+              "include: " + msgs["vc"].split("include: ", 1)[-1],
+        "oidc": "Unsupported parameters for (sso.oidc.oidc_discovery_info) module: bogus_oidc. Supported parameters "
+                "include: " + msgs["oidc"].split("include: ", 1)[-1],
+    }, msgs
+    for name in ("sso.oidc.cx_oidc_client_info", "sso.oidc.slashid_sso_cred_info", "vcenter_identity_provider_info",
+                 "sso.oidc.oidc_discovery_info"):
+        assert "sso.oidc: %s runs in the worker process" % name in proc.stdout, proc.stdout[-4000:]
 
 
 # ----------------------------------------------------------------------------- the runner
@@ -241,7 +303,10 @@ def test_every_module_exposes_its_spec_and_entry_point_and_main_uses_them():
         spec = module.module_spec()
         assert isinstance(spec["argument_spec"], dict) and callable(module.run)
         with open(module.__file__) as handle:
-            assert "SsoModule(**module_spec()).run(run)" in handle.read(), filename
+            text = handle.read()
+        # The module file's shape (docs/developing.md): its documentation, then the same lines.
+        assert "\nmodule_spec, run = MODULE.module_spec, MODULE.run\n" in text, filename
+        assert "\ndef main():\n    MODULE.main()\n" in text, filename
         # The runner reproduces AnsibleModule's alias warnings but no deprecation: keep options undeprecated.
         stack = [spec["argument_spec"]]
         while stack:
@@ -262,10 +327,7 @@ def test_a_module_without_an_entry_point_runs_as_a_module(monkeypatch):
 
 
 def test_the_real_modules_have_an_entry_point():
-    from ansible_collections.sso.oidc.plugins.action import cx_oidc_clients
-
-    action = make_action()
-    action.__class__ = cx_oidc_clients.ActionModule
+    action = make_action(module="sso.oidc.cx_oidc_clients")
     module, reason = action._entry_point()
     assert reason is None and module.__name__.endswith(".cx_oidc_clients")
 
@@ -468,11 +530,8 @@ def test_environment_is_applied_and_restored_also_on_an_exception(monkeypatch):
 
 def test_the_action_runs_the_module_with_the_tasks_environment(monkeypatch, cx, cx_conn):
     """_run_in_worker: module args from _update_module_args, environment from _compute_environment_string."""
-    from ansible_collections.sso.oidc.plugins.action import cx_oidc_client_info
-
     monkeypatch.delenv("CX_PASSWORD", raising=False)
-    action = make_action()
-    action.__class__ = cx_oidc_client_info.ActionModule
+    action = make_action(module="sso.oidc.cx_oidc_client_info")
     action._task.args = dict((k, v) for k, v in cx_conn.items() if k != "password")
     action._task.action = "sso.oidc.cx_oidc_client_info"
 
