@@ -188,8 +188,12 @@ attributes:
       - sso.oidc.all
 """
 
-    # One credential: slashid_sso_cred's options, written once in _CREDENTIAL_OPTIONS.
-    CREDENTIAL = "options:\n" + _credential_options("", "  ")
+    # CREDENTIAL and CREDENTIALS are set below the class: ansible-test's yamllint reads every assignment in the
+    # class body as a string literal, and these two are built from _CREDENTIAL_OPTIONS.
 
-    # slashid_sso_creds: the same options indented under config.suboptions (the module documents config itself).
-    CREDENTIALS = "options:\n  config:\n    suboptions:\n" + _credential_options("config[].", "      ")
+
+# One credential: slashid_sso_cred's options, written once in _CREDENTIAL_OPTIONS.
+ModuleDocFragment.CREDENTIAL = "options:\n" + _credential_options("", "  ")
+
+# slashid_sso_creds: the same options indented under config.suboptions (the module documents config itself).
+ModuleDocFragment.CREDENTIALS = "options:\n  config:\n    suboptions:\n" + _credential_options("config[].", "      ")
