@@ -274,12 +274,15 @@ attributes:
       - sso.oidc.all
 """
 
-    # vcenter_identity_provider: the options of one provider, written once in _PROVIDER_OPTIONS.
-    PROVIDER = "options:\n" + _provider_options("", "O(state=present)")
+    # PROVIDER and PROVIDERS are set below the class: ansible-test's yamllint reads every assignment in the
+    # class body as a string literal, and these two are built from _PROVIDER_OPTIONS.
 
-    # vcenter_identity_providers: the same options indented under config.suboptions (the module documents
-    # config itself).
-    PROVIDERS = (
-        "options:\n  config:\n    suboptions:\n"
-        + _provider_options("config[].", "O(state=merged), O(state=replaced) or O(state=overridden)", indent="    ")
-    )
+
+# vcenter_identity_provider: the options of one provider, written once in _PROVIDER_OPTIONS.
+ModuleDocFragment.PROVIDER = "options:\n" + _provider_options("", "O(state=present)")
+
+# vcenter_identity_providers: the same options indented under config.suboptions (the module documents config itself).
+ModuleDocFragment.PROVIDERS = (
+    "options:\n  config:\n    suboptions:\n"
+    + _provider_options("config[].", "O(state=merged), O(state=replaced) or O(state=overridden)", indent="    ")
+)
