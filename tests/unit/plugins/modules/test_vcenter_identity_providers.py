@@ -115,6 +115,15 @@ def test_deleted_listed_protected_one_fails_but_the_others_are_deleted(vc):
     assert set(vc.providers_state()) == {"p2"}
 
 
+def test_a_provider_protected_by_id_and_listed_by_name_fails_and_stays(vc):
+    vc.reset({"p1": stored("a"), "p2": stored("b")})
+    result = vc.providers(state="deleted", protected=["p2"], config=[{"name": "a"}, {"name": "b"}])
+    assert result["failed"] and result["failed_keys"] == ["b"]
+    assert keys_and_actions(result) == [("a", "deleted"), ("b", "failed")]
+    assert "protected" in result["results"][1]["msg"]
+    assert set(vc.providers_state()) == {"p2"}
+
+
 def test_replaced_resets_what_the_entry_leaves_out(vc):
     vc.reset({"p1": stored("a", domain_names=["a.example.com"], org_ids=["o1"], groups_claim="groups",
                            auth_query_params={"prompt": ["login"]})})
