@@ -428,8 +428,8 @@ def test_predict_create_first_provider_is_default():
     assert res.predict(task, None, want, [], payload)["is_default"] is True
     # a recreate replaces the only provider: the new one is the default again
     task.memo[vc.LIVE] = 1
-    want_c, payload_c = create(res, task, dict(name="c", oidc=oidc()), replacing=item({"summary": summary(),
-                                                                                         "info": None}))
+    replaced = item({"summary": summary(), "info": None})
+    want_c, payload_c = create(res, task, dict(name="c", oidc=oidc()), replacing=replaced)
     assert res.predict(task, None, want_c, [], payload_c)["is_default"] is True
 
 
