@@ -84,24 +84,24 @@ CHECKED = "vcenter.federation_checked"
 
 
 # ---------------------------------------------------------------------------- options
-OIDC_SPEC = {
-    "discovery_endpoint": {"type": "str", "required": True},
+#: what the oidc and the oauth2 spec both have: the vCenter application at the provider, and the claim map
+CLIENT_SPEC = {
     "client_id": {"type": "str", "required": True},
     "client_secret": {"type": "str", "required": True, "no_log": True},
     "claim_map": {"type": "dict"},
 }
 
-OAUTH2_SPEC = {
-    "auth_endpoint": {"type": "str", "required": True},
-    "token_endpoint": {"type": "str", "required": True, "no_log": False},
-    "public_key_uri": {"type": "str", "required": True, "no_log": False},
-    "client_id": {"type": "str", "required": True},
-    "client_secret": {"type": "str", "required": True, "no_log": True},
-    "claim_map": {"type": "dict"},
-    "issuer": {"type": "str", "required": True},
-    "authentication_method": {"type": "str", "required": True, "choices": AUTH_METHODS},
-    "auth_query_params": {"type": "dict"},
-}
+OIDC_SPEC = dict(CLIENT_SPEC, discovery_endpoint={"type": "str", "required": True})
+
+OAUTH2_SPEC = dict(
+    CLIENT_SPEC,
+    auth_endpoint={"type": "str", "required": True},
+    token_endpoint={"type": "str", "required": True, "no_log": False},
+    public_key_uri={"type": "str", "required": True, "no_log": False},
+    issuer={"type": "str", "required": True},
+    authentication_method={"type": "str", "required": True, "choices": AUTH_METHODS},
+    auth_query_params={"type": "dict"},
+)
 
 LDAP_SPEC = {
     "user_name": {"type": "str", "required": True},
