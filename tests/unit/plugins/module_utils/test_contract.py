@@ -313,7 +313,7 @@ class Gadget(Resource):
                                      settle=SERVER_FAILURES).json["id"]
 
         def landed():
-            found = [i for i in self.read_all(task, [want["name"]])]
+            found = self.read_all(task, [want["name"]])
             return found[0]["id"] if found else False
 
         new_id = confirm_write(task, send, landed, "create", resends=1)
