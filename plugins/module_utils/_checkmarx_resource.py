@@ -311,7 +311,6 @@ def to_api(option, value):
     return value
 
 
-
 # ---------------------------------------------------------------------------- the resource
 class OidcClientResource(Resource):
     """An OIDC client of Access Control, keyed by its OAuth ``client_id``."""

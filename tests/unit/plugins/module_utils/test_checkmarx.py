@@ -408,7 +408,7 @@ def test_login_hints_name_the_options_and_env_vars():
 
 def test_session_scope_and_token_handling_need_no_network():
     session = cxc.CheckmarxConnection.from_params({"url": "https://cx.example.com/cxrestapi/auth",
-                                                    "token": "Bearer abc"})
+                                                   "token": "Bearer abc"})
     assert session.api.base_url == "https://cx.example.com/cxrestapi/auth"
     assert session.token == "abc" and session.given_token and not session.can_login
     assert session.scope() == "access_control_api sast_rest_api"
