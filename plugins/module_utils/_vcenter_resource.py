@@ -62,7 +62,7 @@ AUTH_METHODS = ["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST", "CLIENT_SECRET_JWT"
 #: canonical top-level fields that only GET .../providers/{id} (Info) shows
 INFO_ONLY = frozenset(("org_ids", "upn_claim", "groups_claim", "idm_protocol", "idm_endpoints",
                        "active_directory_over_ldap"))
-#: canonical fields of the oidc / oauth2 specs that only Info shows (client_secret: see _needs_info)
+#: canonical fields of the oidc / oauth2 specs that only Info shows (client_secret: see IdentityProvider.needs_info)
 INFO_ONLY_SUB = {
     "oidc": frozenset(("claim_map",)),
     "oauth2": frozenset(("public_key_uri", "claim_map", "issuer", "authentication_method")),

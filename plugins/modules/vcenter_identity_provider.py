@@ -50,7 +50,7 @@ notes:
     O(active_directory_over_ldap.password) and vCenter's C(authentication_header) (it encodes the client secret)
     are masked in RV(existing), RV(proposed), RV(end_state) and RV(diff). Use C(no_log) on the task as well.
   - vCenter does not require unique names, so a create is never sent twice blindly. After a create that failed in a
-    way that may hide a provider that was created (no answer, HTTP 429 or 5xx), the list is read again and a new
+    way that may hide a provider that was created (no answer, HTTP 408, 429 or 5xx), the list is read again and a new
     provider of that name is taken as the one created; only an HTTP 429 or 503 that created nothing is sent again.
     When two runs create the same name at the same moment, the provider listed first is kept and the other run
     deletes the one it created, with a warning.
