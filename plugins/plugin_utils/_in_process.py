@@ -255,10 +255,10 @@ class InProcessAction(ActionBase):
     """Action plugin of every sso.oidc module: run in the worker when equivalent, else as usual.
 
     ``plugins/action/oidc_discovery_info.py`` is every module's ``action_plugin`` (``meta/runtime.yml``). Ansible
-    loads it in the worker process of each task (not in its main process: the strategies look up an
-    action plugin by the task's action name, and no action plugin carries a module's name), so the
-    task's module, ``requests`` and the module_utils are imported in that worker, once per task and host
-    (docs/performance.md has the cost)."""
+    loads it in the worker process of each task: its main process looks up an action plugin by the task's
+    action name only (the strategies' ``action_loader.get(task.action, class_only=True)``, 2.16 to 2.21), which
+    finds none for a module routed by ``action_plugin``. So the task's module, ``requests`` and the
+    module_utils are imported in that worker, once per task and host (docs/performance.md has the cost)."""
 
     _supports_check_mode = True
     _supports_async = True
