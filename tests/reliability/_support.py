@@ -198,6 +198,10 @@ def run_module(name, params, check=False, diff=False, env=None, verbosity=4):
             module.main()
         except SystemExit as exc:
             rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            # The traceback setting of this run (tracebacks for every event) must not reach a later module
+            # test in the same pytest process, which would then find "exception" in its result.
+            _reset_module_globals()
     elapsed = time.time() - start
     text = out.getvalue()
     data = None
