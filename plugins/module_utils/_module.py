@@ -11,7 +11,8 @@ Every module file is its documentation plus the same lines::
 
     from ansible_collections.sso.oidc.plugins.module_utils._<service>_resource import SINGLE as MODULE
 
-    module_spec, run = MODULE.module_spec, MODULE.run
+    module_spec = MODULE.module_spec
+    run = MODULE.run
 
     def main():
         MODULE.main()

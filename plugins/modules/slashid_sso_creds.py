@@ -203,7 +203,8 @@ api_calls:
 
 from ansible_collections.sso.oidc.plugins.module_utils._slashid_resource import SET as MODULE
 
-module_spec, run = MODULE.module_spec, MODULE.run
+module_spec = MODULE.module_spec
+run = MODULE.run
 
 
 def main():

@@ -216,7 +216,8 @@ failed_keys:
 
 from ansible_collections.sso.oidc.plugins.module_utils._wickr_resource import SET as MODULE
 
-module_spec, run = MODULE.module_spec, MODULE.run
+module_spec = MODULE.module_spec
+run = MODULE.run
 
 
 def main():

@@ -209,7 +209,8 @@ api_calls:
 
 from ansible_collections.sso.oidc.plugins.module_utils._wickr_resource import INFO as MODULE
 
-module_spec, run = MODULE.module_spec, MODULE.run
+module_spec = MODULE.module_spec
+run = MODULE.run
 
 
 def main():
