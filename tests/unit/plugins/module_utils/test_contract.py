@@ -161,7 +161,8 @@ class Answer(object):
 class GadgetConnection(object):
     """The service's connection: ``request()`` with the one HTTP client's per-request policy.
 
-    Retries 429/503 once when ``retry`` (any method, as ``ApiClient`` does); ``settle=`` turns no
+    Retries 429/503 once when ``retry`` (any method, as ``ApiClient`` does; a refused connection for idempotent
+    methods only); ``settle=`` turns no
     answer and the named statuses into :class:`UnclearOutcome` (``resend`` for 429/503 and a refused
     connection, ``delay`` from Retry-After); every other failure is an :class:`ApiError`."""
 
@@ -180,8 +181,8 @@ class GadgetConnection(object):
             self.counts[method] = self.counts.get(method, 0) + 1
             answer = self.api.handle(method, path, copy.deepcopy(json_body))
             if isinstance(answer, dict):
-                if retry and answer["refused"] and attempt < attempts:
-                    continue
+                if retry and answer["refused"] and method in ("GET", "PUT", "DELETE") and attempt < attempts:
+                    continue  # a refused connection is retried for idempotent methods only, as ApiClient does
                 if settle is not None:
                     raise UnclearOutcome(self.service, method, path, resend=answer["refused"], delay=0.5,
                                          hint=answer["no_answer"])
