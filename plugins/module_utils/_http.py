@@ -232,8 +232,9 @@ class UnclearOutcome(ApiError):
         return "HTTP %s" % self.status if self.status is not None else "no answer"
 
 
-#: statuses after which a write may or may not have been applied (for ``settle=``)
-SERVER_FAILURES = (408, 429) + tuple(range(500, 600))
+#: the outcomes after which a write may or may not have been applied (for ``settle=``): no answer
+#: (``None``), 408, 429 and every 5xx
+SERVER_FAILURES = (None, 408, 429) + tuple(range(500, 600))
 
 
 class Response(object):
@@ -448,9 +449,10 @@ class ApiClient(object):
         :param retry: False sends the request once: no automatic retry of any kind (a 401 still
             logs in again once). True (the default) retries 429/503 for every method and
             502/504 and connection failures for idempotent methods, with backoff.
-        :param settle: for a write whose outcome must be settled by reading: a tuple of
-            statuses (e.g. :data:`SERVER_FAILURES`, or ``(408,)``) after which, as after no
-            answer at all, :class:`UnclearOutcome` is raised instead of :class:`ApiError`.
+        :param settle: for a write whose outcome must be settled by reading: the outcomes after
+            which :class:`UnclearOutcome` is raised instead of :class:`ApiError`: statuses, and
+            ``None`` for no answer at all (a timeout, a reset connection). E.g.
+            :data:`SERVER_FAILURES` (no answer, 408, 429, any 5xx) or ``(408,)`` (only that status).
         """
         method = method.upper()
         url = self.url(path)
@@ -493,7 +495,7 @@ class ApiClient(object):
                                             delay, attempt, self.retries)))
                     self.sleep(delay)
                     continue
-                if settle is not None and not isinstance(exc, rexc.SSLError):
+                if settle is not None and None in settle and not isinstance(exc, rexc.SSLError):
                     refused = isinstance(exc, rexc.ConnectTimeout) or (
                         isinstance(exc, rexc.ConnectionError) and not isinstance(exc, rexc.Timeout)
                         and "could not connect" in self._transport_hint(exc, method))

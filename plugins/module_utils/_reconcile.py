@@ -360,6 +360,8 @@ def confirm_write(task, send, landed, what, delays=(0.0,), resends=0, not_seen=N
             else:
                 hint = not_seen or ("a read after it does not show the %s, so it was not applied or not yet; run the "
                                     "task again to see the outcome" % what)
+            if exc.status is None and exc.hint:
+                hint = "%s; %s" % (exc.hint, hint)  # what the client saw (no answer, a reset), then what to do
             raise ItemFailure.from_api(exc, hint=hint)
 
 

@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.sso.oidc.plugins.module_utils._env import env_fallback
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    ApiClient, ApiError, UnclearOutcome, default_error_text, refuse_url_credentials, short_body,
+    ApiClient, default_error_text, refuse_url_credentials, short_body,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._module import tls_options
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError
@@ -92,13 +92,8 @@ class SlashIdConnection(object):
         """Send one write with the consistency headers. A 408 raises ``UnclearOutcome`` (settled by reading,
         ``_reconcile.confirm_write``); a write that got no answer fails with the transport reason, as any
         request does (a POST is never sent twice)."""
-        try:
-            return self.client.request(method, path, json_body=body, headers=self.write_headers(),
-                                       settle=(CONSISTENCY_TIMEOUT,))
-        except UnclearOutcome as exc:
-            if exc.status is not None:
-                raise
-            raise ApiError(exc.service, exc.method, exc.path, hint=exc.hint)
+        return self.client.request(method, path, json_body=body, headers=self.write_headers(),
+                                   settle=(CONSISTENCY_TIMEOUT,))
 
     def http_error(self, method, path, response):
         return self.client.http_error(method, self.client.url(path), response)

@@ -34,7 +34,7 @@ import re
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import (
-    MASK, SERVER_FAILURES, ApiError, UnclearOutcome, quote_path,
+    MASK, SERVER_FAILURES, ApiError, quote_path,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
     info_module, set_module, single_module, task_of,
@@ -915,13 +915,8 @@ class IdentityProvider(Resource):
         name = payload.get("name", "")
 
         def send():
-            try:
-                response = self.conn.request("POST", PROVIDERS_PATH, json_body=payload, expected=(200, 201),
-                                             retry=False, settle=SERVER_FAILURES)
-            except UnclearOutcome as exc:
-                if exc.status is None and exc.hint and not exc.vendor_text:
-                    exc.vendor_text = exc.hint  # what the client saw (no answer, a reset): kept in the failure
-                raise
+            response = self.conn.request("POST", PROVIDERS_PATH, json_body=payload, expected=(200, 201),
+                                         retry=False, settle=SERVER_FAILURES)
             pid = response.json
             if isinstance(pid, dict):
                 pid = pid.get("value")

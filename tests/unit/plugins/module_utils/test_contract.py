@@ -162,8 +162,8 @@ class GadgetConnection(object):
     """The service's connection: ``request()`` with the one HTTP client's per-request policy.
 
     Retries 429/503 once when ``retry`` (any method, as ``ApiClient`` does; a refused connection for idempotent
-    methods only); ``settle=`` turns no
-    answer and the named statuses into :class:`UnclearOutcome` (``resend`` for 429/503 and a refused
+    methods only); ``settle=`` turns the named outcomes (statuses, and ``None`` for no
+    answer) into :class:`UnclearOutcome` (``resend`` for 429/503 and a refused
     connection, ``delay`` from Retry-After); every other failure is an :class:`ApiError`."""
 
     service = "Gadgets"
@@ -183,7 +183,7 @@ class GadgetConnection(object):
             if isinstance(answer, dict):
                 if retry and answer["refused"] and method in ("GET", "PUT", "DELETE") and attempt < attempts:
                     continue  # a refused connection is retried for idempotent methods only, as ApiClient does
-                if settle is not None:
+                if settle is not None and None in settle:
                     raise UnclearOutcome(self.service, method, path, resend=answer["refused"], delay=0.5,
                                          hint=answer["no_answer"])
                 raise ApiError(self.service, method, path, hint=answer["no_answer"])

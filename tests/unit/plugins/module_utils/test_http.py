@@ -395,8 +395,18 @@ def test_settle_timeout_is_unclear_and_not_for_resending(app, make, rec):
     app.add_fault({"path": "/items", "method": "POST", "delay": 1.5})
     client = make(timeout=0.4)
     with pytest.raises(_http.UnclearOutcome) as exc:
-        client.request("POST", "/items", json_body={"name": "slow"}, retry=False, settle=(500,))
+        client.request("POST", "/items", json_body={"name": "slow"}, retry=False, settle=(None, 500))
     assert exc.value.resend is False and exc.value.outcome == "no answer"
+    assert "no answer within timeout=0.4s" in str(exc.value) and client.counts == {"POST": 1}
+
+
+def test_settle_without_none_leaves_no_answer_a_plain_failure(app, make):
+    """settle= names the outcomes to settle: without None, a write that got no answer fails as any request does."""
+    app.add_fault({"path": "/items", "method": "POST", "delay": 1.5})
+    client = make(timeout=0.4)
+    with pytest.raises(ApiError) as exc:
+        client.request("POST", "/items", json_body={"name": "slow"}, retry=False, settle=(408,))
+    assert not isinstance(exc.value, _http.UnclearOutcome)
     assert "no answer within timeout=0.4s" in str(exc.value) and client.counts == {"POST": 1}
 
 

@@ -640,8 +640,9 @@ def test_confirm_write_resends_only_what_the_server_cannot_have_processed():
     send = Sends(unclear(resend=False))
     failure, warnings, _sleeps, _reads = confirm(send, [False], resends=3)
     assert isinstance(failure, ItemFailure) and send.calls == 1 and warnings == []
-    assert str(failure) == ("Fake API POST /widgets failed. a read after it does not show the create, so it was not "
-                            "applied or not yet; run the task again to see the outcome")
+    # what the client saw (no answer) stays in the failure, before what to do
+    assert str(failure) == ("Fake API POST /widgets failed. no answer within timeout=30s; a read after it does not "
+                            "show the create, so it was not applied or not yet; run the task again to see the outcome")
     # resends are bounded
     send = Sends(unclear(resend=True, status=503), unclear(resend=True, status=503))
     failure, _warnings, _sleeps, _reads = confirm(send, [False, False], resends=1, not_seen="check the server")
