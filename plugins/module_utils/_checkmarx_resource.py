@@ -46,7 +46,7 @@ from ansible_collections.sso.oidc.plugins.module_utils._checkmarx_connection imp
 )
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, quote_path, short_body
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
-    ModuleDef, entry_of, info_module, run_single, set_module, single_spec, task_of,
+    info_module, set_module, single_module, task_of,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Resource
 
@@ -569,18 +569,8 @@ def run_info(sm):
 
 
 # ---------------------------------------------------------------------------- the modules
-def _single_options():
-    spec = single_spec(connection_options(), resource_options())
-    spec.update(task_options())
-    return spec
-
-
-def _run_single(sm):
-    run_single(sm, OidcClientResource(connect(sm)), entry_of(sm.params, resource_options()))
-
-
 #: the module cx_oidc_client (its ``stored_secrets`` is a task option beside the client's options)
-SINGLE = ModuleDef(_single_options, _run_single)
+SINGLE = single_module(connection_options, resource_options, connect, OidcClientResource, extra_options=task_options)
 #: the module cx_oidc_clients
 SET = set_module(connection_options, resource_options, connect, OidcClientResource, extra_options=task_options)
 #: the module cx_oidc_client_info

@@ -61,14 +61,16 @@ def single_spec(connection, resource, absent=True):
     return spec
 
 
-def set_spec(connection, resource, states=None, update_secret=True):
-    """Argument spec of a resource-set module: ``config`` is a list of single-module entries."""
+def set_spec(connection, resource, states=None, update_secret=True, protected=True):
+    """Argument spec of a resource-set module: ``config`` is a list of single-module entries.
+    ``protected`` is left out for a resource the API cannot delete."""
     spec = copy.deepcopy(connection)
     entry = copy.deepcopy(resource)
     entry.pop("update_secret", None)
     spec["config"] = {"type": "list", "elements": "dict", "default": [], "options": entry}
     spec["state"] = {"type": "str", "default": "merged", "choices": list(states or STATES)}
-    spec["protected"] = {"type": "list", "elements": "str", "default": []}
+    if protected:
+        spec["protected"] = {"type": "list", "elements": "str", "default": []}
     if update_secret:
         spec["update_secret"] = {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False}
     return spec
@@ -337,10 +339,14 @@ def entry_of(params, resource_options):
     return dict((name, params.get(name)) for name in resource_options if name not in ("update_secret", "state"))
 
 
-def single_module(connection_options, resource_options, connect, resource_class, absent=True, **module_kwargs):
-    """A single-resource module: ``connect(sm)`` gives the connection, ``resource_class(conn)`` the resource."""
+def single_module(connection_options, resource_options, connect, resource_class, absent=True, extra_options=None,
+                  **module_kwargs):
+    """A single-resource module: ``connect(sm)`` gives the connection, ``resource_class(conn)`` the resource.
+    ``extra_options()`` adds options outside the entry (the resource's task options, such as ``stored_secrets``)."""
     def spec():
-        return single_spec(connection_options(), resource_options(), absent=absent)
+        out = single_spec(connection_options(), resource_options(), absent=absent)
+        out.update(copy.deepcopy(extra_options() if extra_options else {}))
+        return out
 
     def work(sm):
         resource = resource_class(connect(sm))
@@ -349,10 +355,11 @@ def single_module(connection_options, resource_options, connect, resource_class,
 
 
 def set_module(connection_options, resource_options, connect, resource_class, states=None, update_secret=True,
-               extra_options=None, **module_kwargs):
+               protected=True, extra_options=None, **module_kwargs):
     """A resource-set module (``config``, ``state``, ``protected``, ``update_secret``)."""
     def spec():
-        out = set_spec(connection_options(), resource_options(), states=states, update_secret=update_secret)
+        out = set_spec(connection_options(), resource_options(), states=states, update_secret=update_secret,
+                       protected=protected)
         out.update(copy.deepcopy(extra_options() if extra_options else {}))
         return out
 

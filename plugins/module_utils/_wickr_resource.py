@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
-    ModuleDef, info_module, run_set, set_spec, single_module,
+    info_module, set_module, single_module,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Resource
 from ansible_collections.sso.oidc.plugins.module_utils._wickr_connection import (
@@ -611,21 +611,11 @@ def run_network_info(sm):
 
 
 # ---------------------------------------------------------------- the modules
-def _set_options():
-    spec = set_spec(connection_options(), resource_options(), states=SET_STATES)
-    # Nothing is ever deleted through the Wickr API, so there is nothing to protect.
-    spec.pop("protected", None)
-    return spec
-
-
-def _run_set(sm):
-    run_set(sm, WickrOidcConfig(connect(sm)))
-
-
 #: wickr_oidc_config
 SINGLE = single_module(connection_options, resource_options, connect, WickrOidcConfig, absent=False)
 #: wickr_oidc_configs
-SET = ModuleDef(_set_options, _run_set)
+# Nothing is ever deleted through the Wickr API, so there is nothing to protect: no ``protected`` option.
+SET = set_module(connection_options, resource_options, connect, WickrOidcConfig, states=SET_STATES, protected=False)
 #: wickr_oidc_info
 INFO = info_module(info_options, run_info)
 #: wickr_network_info

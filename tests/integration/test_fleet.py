@@ -119,6 +119,7 @@ def awx_slices(names, count):
     return [ordered[number - 1::count] for number in range(1, count + 1)]
 
 
+@pytest.mark.timing
 def test_fleet_whole_vs_slices_and_forks(fleet, sim_env, tmp_path):
     inventory = write_inventory(str(tmp_path / "fleet.yml"), fleet, sim_env)
     names = sorted(fleet.apps)
