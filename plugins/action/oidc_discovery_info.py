@@ -15,8 +15,13 @@ belongs to no vendor; the plugin runs every module, whatever the task's module i
 
 from __future__ import annotations
 
-from ansible_collections.sso.oidc.plugins.plugin_utils._in_process import InProcessAction
+from ansible_collections.sso.oidc.plugins.plugin_utils._in_process import InProcessAction, preload_modules
 
 
 class ActionModule(InProcessAction):
     """Runs the task's module in Ansible's worker process when that is equivalent, else as a module process."""
+
+
+# Ansible's main process imports this file for oidc_discovery_info tasks (the rollout role's first task): the
+# code of every sso.oidc module is imported then, so the workers forked for later tasks inherit it.
+preload_modules()

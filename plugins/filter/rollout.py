@@ -17,9 +17,10 @@ summary come from these functions (one documentation file per filter, next to th
 
 from __future__ import annotations
 
-import copy
 import json
 import re
+
+from collections.abc import Mapping
 
 from urllib.parse import urlsplit
 
@@ -78,14 +79,27 @@ def _given(value, what):
     return dict((k, v) for k, v in _dict(value, what).items() if v is not None)
 
 
+def _copy(value):
+    """A plain copy of a value Ansible passed in: new dicts and lists, the same leaves.
+
+    Not ``copy.deepcopy``: on ansible-core 2.19 and later a value from a variable can be a lazily templated
+    container, whose deep copy copies its templating context too (most of the plan's cost, per host).
+    """
+    if isinstance(value, Mapping):
+        return dict((key, _copy(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_copy(item) for item in value]
+    return value
+
+
 def _merge(base, given):
     """Recursive merge (dicts merged, anything else replaced), like ansible.builtin.combine(recursive=True)."""
-    out = copy.deepcopy(base)
+    out = _copy(base)
     for key, value in given.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = _copy(value)
     return out
 
 

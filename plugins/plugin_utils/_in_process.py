@@ -37,6 +37,7 @@ import copy
 import importlib
 import io
 import json
+import multiprocessing
 import os
 import sys
 import traceback
@@ -251,14 +252,42 @@ def run_in_worker(module, module_args, sso_module):
                               "exception": traceback.format_exc()}, masked)
 
 
+def preload_modules():
+    """Import the code of every sso.oidc module in Ansible's main process; in any other process, do nothing.
+
+    Ansible forks a worker process for every task and host. A module imported in the main process is
+    inherited by every worker forked after it, instead of being imported by each of them (about 90 ms of CPU
+    per task for a Checkmarx module, docs/performance.md). The main process loads an action plugin only
+    by the task's action name (the strategies' ``action_loader.get(task.action, class_only=True)``), so
+    it loads the one action plugin file for the module it is named after, ``oidc_discovery_info``, which
+    the rollout role runs first; that file calls this. In a worker (a ``multiprocessing`` child, the
+    public way to tell) only the task's own module is imported, when the task runs.
+    """
+    if multiprocessing.current_process().name != "MainProcess":
+        return
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "modules")
+    try:
+        names = sorted(n[:-3] for n in os.listdir(directory) if n.endswith(".py") and not n.startswith("_"))
+    except OSError:  # pragma: no cover - a collection without its modules directory
+        return
+    # The rollout role's filters too: its tasks template with them in a worker each.
+    for name in ["modules.%s" % n for n in names] + ["filter.rollout"]:
+        try:
+            importlib.import_module("%s.plugins.%s" % (PACKAGE, name))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Not fatal: the task imports the module itself and reports what is missing.
+            display.vvvv("sso.oidc: %s not imported in the main process (%s: %s)" % (name, type(exc).__name__, exc))
+
+
 class InProcessAction(ActionBase):
     """Action plugin of every sso.oidc module: run in the worker when equivalent, else as usual.
 
     ``plugins/action/oidc_discovery_info.py`` is every module's ``action_plugin`` (``meta/runtime.yml``). Ansible
-    loads it in the worker process of each task: its main process looks up an action plugin by the task's
+    loads it in the worker process of each task. Its main process looks up an action plugin by the task's
     action name only (the strategies' ``action_loader.get(task.action, class_only=True)``, 2.16 to 2.21), which
-    finds none for a module routed by ``action_plugin``. So the task's module, ``requests`` and the
-    module_utils are imported in that worker, once per task and host (docs/performance.md has the cost)."""
+    finds the file only for an ``oidc_discovery_info`` task: then :func:`preload_modules` imports every module
+    there, and the workers forked after it inherit them. Otherwise the task's module, ``requests`` and the
+    module_utils are imported in each task's worker (docs/performance.md has the cost)."""
 
     _supports_check_mode = True
     _supports_async = True

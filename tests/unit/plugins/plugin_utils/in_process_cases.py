@@ -571,3 +571,36 @@ def test_arguments_and_results_are_plain_json_like_a_module_process_gets_them():
     plain = _in_process.as_json(data)
     assert plain["s"].__class__ is str and plain["t"] == [1, 2] and plain["b"] == "bytes" and plain["n"] is None
     assert isinstance(plain["when"], str)
+
+
+def test_the_main_process_preloads_every_module_and_the_rollout_filters_a_worker_does_not():
+    """Importing the action plugin (as Ansible's main process does for an oidc_discovery_info task) imports every
+    module and the rollout filters, so forked workers inherit them; in a forked worker, preload_modules() imports
+    nothing."""
+    import multiprocessing
+
+    modules_dir = os.path.join(os.path.dirname(os.path.dirname(_in_process.__file__)), "modules")
+    names = sorted(n[:-3] for n in os.listdir(modules_dir) if n.endswith(".py"))
+    wanted = ["ansible_collections.sso.oidc.plugins.modules.%s" % n for n in names]
+    wanted.append("ansible_collections.sso.oidc.plugins.filter.rollout")
+    # a fresh Python that imports the action plugin file, as Ansible's main process does
+    probe = ("import json, sys; import ansible_collections.sso.oidc.plugins.action.oidc_discovery_info; "
+             "print(json.dumps([n for n in %r if n not in sys.modules]))" % (wanted,))
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+    def child(queue):
+        for name in wanted:
+            sys.modules.pop(name, None)
+        _in_process.preload_modules()
+        queue.put([name for name in wanted if name in sys.modules])
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=child, args=(queue,))
+    process.start()
+    imported = queue.get(timeout=60)
+    process.join(60)
+    assert process.exitcode == 0 and imported == []
