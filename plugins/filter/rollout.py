@@ -411,9 +411,33 @@ def rollout_summary(runs, entries, verified=None, stop=False):
     return {"records": records, "counts": counts}
 
 
+def rollout_report(records, counts, issuer="", check_mode=False):
+    """The printed summary: a head line, one line per target (and first, when a target failed, which failed)."""
+    records = _list(records, "records")
+    counts = _dict(counts, "counts")
+    head = "SSO rollout of %s%s: %s target(s), %s created, %s updated, %s unchanged, %s failed%s" % (
+        issuer, " (check mode: the plan; nothing was written)" if check_mode else "", counts.get("total", 0),
+        counts.get("created", 0), counts.get("updated", 0), counts.get("unchanged", 0), counts.get("failed", 0),
+        ", %s skipped" % counts["skipped"] if counts.get("skipped") else "")
+    lines = [head]
+    for record in records:
+        line = "%-10s %-44s %s" % (record.get("kind"), record.get("key"), record.get("status"))
+        if record.get("status") == "updated" and record.get("changed_fields"):
+            line += " (%s)" % ", ".join(record["changed_fields"])
+        if record.get("status") in ("failed", "skipped"):
+            line += ": %s" % record.get("msg")
+        lines.append(line)
+    failed = [r for r in records if r.get("status") == "failed"]
+    if failed:
+        lines.insert(0, "The SSO rollout failed for %d of %d target(s): %s. See the summary below."
+                     % (len(failed), len(records), ", ".join("%s %s" % (r.get("kind"), r.get("key")) for r in failed)))
+    return lines
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            "rollout_report": rollout_report,
             "rollout_entries": rollout_entries,
             "rollout_connections": rollout_connections,
             "rollout_repeated": rollout_repeated,

@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.sso.oidc.plugins.filter import rollout
 from ansible_collections.sso.oidc.plugins.filter.rollout import (
     CONNECTION_OPTIONS, FilterModule, rollout_connections, rollout_done, rollout_entries, rollout_repeated,
-    rollout_summary, rollout_verified,
+    rollout_report, rollout_summary, rollout_verified,
 )
 
 IDP = {"issuer": "https://login.example.com/realms/corp/", "client_id": "corp", "client_secret": "s3cret",
@@ -155,3 +155,17 @@ def test_verified_and_summary():
     assert failed_read[0]["error"] == "HTTP 403"
     skipped = rollout_summary({}, {"checkmarx": cx}, stop=True)["records"][0]
     assert skipped["status"] == "skipped" and "sso_rollout_fail_fast" in skipped["msg"]
+    # the printed summary: the failed targets first, then the head line and one line per target
+    lines = rollout_report(out["records"], out["counts"], issuer="https://login.example.com")
+    assert lines[0] == ("The SSO rollout failed for 2 of 4 target(s): checkmarx cli, vcenter vc2/Corporate SSO. "
+                        "See the summary below.")
+    assert lines[1] == ("SSO rollout of https://login.example.com: 4 target(s), 1 created, 0 updated, 1 unchanged, "
+                        "2 failed")
+    assert lines[2] == "%-10s %-44s %s" % ("checkmarx", "web", "created")
+    assert lines[3].startswith("checkmarx  cli") and lines[3].endswith("failed: " + cli["msg"])
+    assert lines[5] == "%-10s %-44s failed: HTTP 500" % ("vcenter", "vc2/Corporate SSO") and len(lines) == 6
+    planned = rollout_report([dict(records[("checkmarx", "web")], status="updated", changed_fields=["name", "enabled"])],
+                             {"total": 1, "updated": 1, "skipped": 2}, issuer="https://idp", check_mode=True)
+    assert planned == ["SSO rollout of https://idp (check mode: the plan; nothing was written): 1 target(s), 0 created, "
+                       "1 updated, 0 unchanged, 0 failed, 2 skipped",
+                       "%-10s %-44s updated (name, enabled)" % ("checkmarx", "web")]
