@@ -16,6 +16,7 @@ symlink under ``build/collections`` makes it so.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,17 @@ def ansible_env(extra=None):
     })
     env.update(extra or {})
     return env
+
+
+def run_cases_in_own_process(path, at_least):
+    """Run the test file ``path`` (a ``*_cases.py`` that imports Ansible's controller code) in a pytest process of
+    its own, and check that it passed with at least ``at_least`` tests."""
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", path],
+                          cwd=TESTS_DIR, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    assert passed and int(passed.group(1)) >= at_least, proc.stdout[-3000:]
+    assert "failed" not in proc.stdout.splitlines()[-1], proc.stdout[-3000:]
 
 
 def write_inventory(directory):

@@ -223,20 +223,7 @@ def analyse(args):
         if proc.returncode != 0 or len(bench.bench_client_ids(control.state())) != args.n:
             raise SystemExit("could not create the benchmark clients:\n%s" % (proc.stdout + proc.stderr)[-3000:])
 
-        remote_tmp = os.path.join(workdir, "remote_tmp")
-        proc, _wall, _timer = bench.run_playbook(as_processes("task_cost.yml"), workdir, vars_path, inventory, env={
-            "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp})
-        if proc.returncode != 0:
-            raise SystemExit("task_cost.yml failed:\n%s" % (proc.stdout + proc.stderr)[-3000:])
-        payloads = {}
-        for root, _dirs, files in os.walk(remote_tmp):
-            for name in files:
-                match = re.match(r"AnsiballZ_(\w+)\.py$", name)
-                if match and match.group(1) in PAYLOADS:
-                    payloads[match.group(1)] = os.path.join(root, name)
-        missing = [p for p in PAYLOADS if p not in payloads]
-        if missing:
-            raise SystemExit("payloads not found: %s" % ", ".join(missing))
+        payloads = kept_payloads(workdir, inventory, vars_path, PAYLOADS)
         env = bench.ansible_env()
 
         # What each payload bundles (module_utils shipped in the zip).
@@ -471,8 +458,9 @@ def collection_zip(path):
     return path
 
 
-def process_parts(control, workdir, inventory, vars_path, runs):
-    """CPU of the ping and cx_oidc_client payloads as plain processes, and the parts of the difference."""
+def kept_payloads(workdir, inventory, vars_path, names):
+    """Run task_cost.yml as module processes with ANSIBLE_KEEP_REMOTE_FILES; the AnsiballZ payload of each of
+    ``names`` by name."""
     remote_tmp = os.path.join(workdir, "remote_tmp")
     proc, _wall, _timer = bench.run_playbook(as_processes("task_cost.yml"), workdir, vars_path, inventory, env={
         "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp})
@@ -482,8 +470,17 @@ def process_parts(control, workdir, inventory, vars_path, runs):
     for root, _dirs, files in os.walk(remote_tmp):
         for name in files:
             match = re.match(r"AnsiballZ_(\w+)\.py$", name)
-            if match and match.group(1) in ("ping", "cx_oidc_client"):
+            if match and match.group(1) in names:
                 payloads[match.group(1)] = os.path.join(root, name)
+    missing = [p for p in names if p not in payloads]
+    if missing:
+        raise SystemExit("payloads not found: %s" % ", ".join(missing))
+    return payloads
+
+
+def process_parts(control, workdir, inventory, vars_path, runs):
+    """CPU of the ping and cx_oidc_client payloads as plain processes, and the parts of the difference."""
+    payloads = kept_payloads(workdir, inventory, vars_path, ("ping", "cx_oidc_client"))
     zip_path = collection_zip(os.path.join(workdir, "sso_oidc_modules.zip"))
     env = bench.ansible_env()
     cpu = dict((key, []) for key in ["ping", "cx_oidc_client"] + [k for k, _code in PART_STEPS])

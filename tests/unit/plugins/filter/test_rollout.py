@@ -3,19 +3,9 @@
 """Runs rollout_cases.py in a pytest process of its own (see its docstring for why)."""
 
 import os
-import re
-import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+from conftest import run_cases_in_own_process
 
 
 def test_rollout_filter_cases_in_their_own_process():
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-                           os.path.join(HERE, "rollout_cases.py")],
-                          cwd=TESTS, capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    passed = re.search(r"(\d+) passed", proc.stdout)
-    assert passed and int(passed.group(1)) >= 9, proc.stdout[-3000:]
-    assert "failed" not in proc.stdout.splitlines()[-1], proc.stdout[-3000:]
+    run_cases_in_own_process(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rollout_cases.py"), 9)

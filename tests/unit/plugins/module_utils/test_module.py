@@ -92,8 +92,8 @@ def _clean_warnings():
     ansible_warnings._global_warnings.clear()
 
 
-def invoke(capsys, args, body, spec=None, check_mode=False, diff=False):
-    """Run ``body(sm)`` as a module; return (rc, result dict, raw stdout)."""
+def as_module(capsys, args, main, check_mode=False, diff=False):
+    """Run ``main()`` with ``args`` as a module's arguments; return (rc, result dict, raw stdout)."""
     args = dict(args)
     if check_mode:
         args["_ansible_check_mode"] = True
@@ -101,11 +101,18 @@ def invoke(capsys, args, body, spec=None, check_mode=False, diff=False):
         args["_ansible_diff"] = True
     with patch_module_args(args):
         with pytest.raises(SystemExit) as exc:
-            sm = SsoModule(spec or SPEC)
-            body(sm)
-            sm.exit(changed=False, msg="fell through")
+            main()
     out = capsys.readouterr().out
     return exc.value.code, json.loads(out), out
+
+
+def invoke(capsys, args, body, spec=None, check_mode=False, diff=False):
+    """Run ``body(sm)`` as a module; return (rc, result dict, raw stdout)."""
+    def main():
+        sm = SsoModule(spec or SPEC)
+        body(sm)
+        sm.exit(changed=False, msg="fell through")
+    return as_module(capsys, args, main, check_mode=check_mode, diff=diff)
 
 
 def throw(exc):
@@ -418,16 +425,7 @@ def connect_to(store, seen=None):
 
 def run_def(capsys, module, args, check_mode=False, diff=False):
     """Run a ModuleDef as its module file's main() does; return (rc, result, raw stdout)."""
-    args = dict(args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            module.main()
-    out = capsys.readouterr().out
-    return exc.value.code, json.loads(out), out
+    return as_module(capsys, args, module.main, check_mode=check_mode, diff=diff)
 
 
 def test_single_module_definition(capsys):
