@@ -79,6 +79,12 @@ def _given(value, what):
     return dict((k, v) for k, v in _dict(value, what).items() if v is not None)
 
 
+def _items(section, field, option):
+    """The set options of each item of a target list (section[field]), named option.field[index] in errors."""
+    for index, item in enumerate(_list(section.get(field), "%s.%s" % (option, field))):
+        yield _given(item, "%s.%s[%d]" % (option, field, index))
+
+
 def _copy(value):
     """A plain copy of a value Ansible passed in: new dicts and lists, the same leaves.
 
@@ -135,9 +141,9 @@ def _wickr(idp, section):
     if section.get("validate") is not None:
         base["validate"] = section["validate"]
     out = []
-    for index, net in enumerate(_list(section.get("networks"), "sso_rollout_wickr.networks")):
+    for given in _items(section, "networks", "sso_rollout_wickr"):
         entry = dict(base)
-        entry.update(_given(net, "sso_rollout_wickr.networks[%d]" % index))
+        entry.update(given)
         entry["network_id"] = str(entry.get("network_id"))
         out.append(entry)
     return out
@@ -145,8 +151,7 @@ def _wickr(idp, section):
 
 def _checkmarx(idp, section):
     out = []
-    for index, client in enumerate(_list(section.get("clients"), "sso_rollout_checkmarx.clients")):
-        given = _given(client, "sso_rollout_checkmarx.clients[%d]" % index)
+    for given in _items(section, "clients", "sso_rollout_checkmarx"):
         entry = {"allowed_grant_types": ["authorization_code"], "allowed_scopes": _scopes(idp)}
         if given.get("require_client_secret", True):
             entry["client_secrets"] = [idp.get("client_secret")]
@@ -160,8 +165,7 @@ def _checkmarx(idp, section):
 
 def _slashid(idp, section):
     out = []
-    for index, cred in enumerate(_list(section.get("credentials"), "sso_rollout_slashid.credentials")):
-        given = _given(cred, "sso_rollout_slashid.credentials[%d]" % index)
+    for given in _items(section, "credentials", "sso_rollout_slashid"):
         provider = given.get("provider") or section.get("provider") or "okta"
         entry = {"client_id": idp.get("client_id"), "client_secret": idp.get("client_secret"), "provider": provider}
         if provider == "okta":
@@ -259,6 +263,16 @@ def rollout_repeated(keys):
     return out
 
 
+def _lower(key):
+    return str(key).lower()
+
+
+def _failed_keys(run):
+    """The keys a set module reported in failed_keys: they failed even where the item's action says what was
+    written (a write whose read-back did not show it keeps its action, created or updated)."""
+    return set(_lower(k) for k in _list(run.get("failed_keys"), "failed_keys"))
+
+
 def rollout_done(runs):
     """{kind: [keys configured without failure]} from the role's record of each configure task."""
     out = dict((kind, []) for kind in KINDS)
@@ -266,8 +280,10 @@ def rollout_done(runs):
         kind = name.split(":")[0]
         if kind not in out:
             continue
-        for result in _list(_dict(run, "runs.%s" % name).get("results"), "results"):
-            if (result or {}).get("action", "failed") != "failed":
+        run = _dict(run, "runs.%s" % name)
+        failed = _failed_keys(run)
+        for result in _list(run.get("results"), "results"):
+            if (result or {}).get("action", "failed") != "failed" and _lower(result.get("key")) not in failed:
                 out[kind].append(name[len("vcenter:"):] if kind == "vcenter" else str(result.get("key")))
     return out
 
@@ -387,15 +403,17 @@ def rollout_summary(runs, entries, verified=None, stop=False):
             records.append(record)
             continue
         for r in run.get("results") or []:
-            if str(r.get("key")) == str(result_key) or str(r.get("key")).lower() == str(result_key).lower():
+            if str(r.get("key")) == str(result_key) or _lower(r.get("key")) == _lower(result_key):
                 record.update(action=r.get("action"), msg=r.get("msg") or "", changed_fields=r.get("changed_fields") or [])
                 break
         if record["action"] is None:
             record["action"] = "failed"
             record["msg"] = run.get("msg") if run.get("failed") else "the module returned no result for it"
         status = "updated" if record["action"] == "recreated" else record["action"]
-        record["status"] = status
         record["changed"] = status in ("created", "updated", "deleted")
+        if _lower(result_key) in _failed_keys(run):  # written (changed) and still failed: see _failed_keys
+            status = "failed"
+        record["status"] = status
         found = problems.get("%s|%s" % (kind, key))
         if found is not None:
             record["verified"] = not found

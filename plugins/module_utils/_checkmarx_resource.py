@@ -48,7 +48,7 @@ from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiErr
 from ansible_collections.sso.oidc.plugins.module_utils._module import (
     info_module, set_module, single_module, task_of,
 )
-from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Resource
+from ansible_collections.sso.oidc.plugins.module_utils._reconcile import InputError, ItemFailure, Resource, text_key
 
 CLIENTS_PATH = "/OIDCClients"
 # Clients the product itself logs in with: never deleted by overridden/deleted/absent.
@@ -327,11 +327,7 @@ class OidcClientResource(Resource):
 
     # -- validation --------------------------------------------------------
     def validate(self, task, entry, where):
-        client_id = entry.get("client_id")
-        if not isinstance(client_id, str) or not client_id.strip():
-            raise InputError("%sclient_id: must be a non-empty string" % where)
-        if client_id != client_id.strip():
-            raise InputError("%sclient_id: %r has leading or trailing spaces" % (where, client_id))
+        text_key(entry, "client_id", where, "must be a non-empty string")
         if task.state == "deleted":
             return
         secrets = entry.get("client_secrets")

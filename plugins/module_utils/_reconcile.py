@@ -315,6 +315,17 @@ class Resource(object):
         return payload
 
 
+def text_key(entry, field, where, missing):
+    """Check a key option given as text before any request: set, not blank, and without leading or trailing
+    blanks (a server compares keys as sent, so " app" would be another client). ``missing`` says what to give."""
+    value = entry.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("%s%s: %s" % (where, field, missing))
+    if value != value.strip():
+        raise InputError("%s%s: %r has leading or trailing blanks" % (where, field, value))
+    return value
+
+
 def confirm_write(task, send, landed, what, delays=(0.0,), resends=0, not_seen=None, cannot_tell=None):
     """Send one write and, when its outcome is unclear, settle it by reading: the one shared step.
 

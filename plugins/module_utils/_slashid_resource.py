@@ -34,7 +34,7 @@ import re
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, quote_path, short_body
 from ansible_collections.sso.oidc.plugins.module_utils._module import info_module, set_module, single_module
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
-    InputError, ItemFailure, Resource, Task, confirm_write,
+    InputError, ItemFailure, Resource, Task, confirm_write, text_key,
 )
 from ansible_collections.sso.oidc.plugins.module_utils._slashid_connection import (
     SERVICE, connect, connection_options,
@@ -288,11 +288,7 @@ class SlashIdCredential(Resource):
 
     # ------------------------------------------------------------------ validation (no network)
     def validate(self, task, entry, where):
-        client_id = entry.get("client_id")
-        if not isinstance(client_id, str) or not client_id.strip():
-            raise InputError("%sclient_id: required, the OAuth client_id the provider issued" % where)
-        if client_id != client_id.strip():
-            raise InputError("%sclient_id: %r has leading or trailing blanks" % (where, client_id))
+        text_key(entry, "client_id", where, "required, the OAuth client_id the provider issued")
         if task.state == "deleted":
             return
         secret = entry.get("client_secret")

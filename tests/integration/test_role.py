@@ -237,9 +237,26 @@ def test_a_target_kind_tag_touches_only_that_kind(fresh, run_playbook, sim, sim_
     assert_untouched(fresh, names=("wickr", "slashid", "vcenter"))
 
 
+def test_verify_tag_selects_the_read_back_of_what_this_run_configured(fresh, run_playbook, sim, sim_env):
+    """--skip-tags verify configures without reading back; --tags verify alone configures nothing and reads nothing
+    (the vCenter read-back and its record share one task with the outcome, so both cases are checked)."""
+    key = ("vcenter", vcenter_key(sim_env))
+    result = rollout(run_playbook, sim, args=["--tags", "vcenter", "--skip-tags", "verify"])
+    assert result.rc == 0, result
+    assert summary(result)[key] == "created", result
+    assert "Read back the identity provider" not in result.stdout, result
+    assert_configured(fresh, sim_env, only=("vcenter",))
+    before = len(fresh.requests("vcenter"))
+    result = rollout(run_playbook, sim, args=["--tags", "verify"])
+    assert result.rc == 0, result
+    assert summary(result)[key] == "skipped", result
+    assert len(fresh.requests("vcenter")) == before, fresh.requests("vcenter")[before:]
+
+
 def test_verify_fails_a_target_that_does_not_point_at_the_identity_provider(fresh, run_playbook, sim, sim_env):
     """A vCenter that answers an update with success but keeps another discovery endpoint: the write
-    'worked', and verify must still catch that vCenter does not point at the identity provider."""
+    'worked', and the module's read-back after the write must catch that vCenter does not point at the identity
+    provider; the summary counts the target as failed (the module's failed_keys), not as updated."""
     other = sim_env["discovery"]["issuers"]["good"]
     fresh._call("vcenter", "POST", "/seed", {"providers": {"f0e1d2c3-0000-4000-8000-000000000001": {
         "name": "Corporate SSO", "config_tag": "Oidc", "is_default": True, "org_ids": [], "domain_names": ["example.com"],
@@ -254,7 +271,8 @@ def test_verify_fails_a_target_that_does_not_point_at_the_identity_provider(fres
     result = rollout(run_playbook, sim, args=["--tags", "vcenter"])
     assert result.rc != 0, result
     assert summary(result)[("vcenter", vcenter_key(sim_env))] == "failed", result
-    assert "verify: endpoint is" in result.stdout, result
+    assert "failed: the read right after the write does not show what was written" in result.stdout, result
+    assert "1 failed" in result.stdout and "0 updated" in result.stdout, result
     assert fresh.summary("vcenter")["fault"] == 1  # the update was sent (and not applied)
 
 

@@ -120,6 +120,25 @@ def test_repeated_and_done():
             "checkmarx": {"failed": True, "results": []},
             "vcenter:vc1/Corp": {"results": [{"key": "Corp", "action": "unchanged"}]}}
     assert rollout_done(runs) == {"wickr": ["1"], "checkmarx": [], "slashid": [], "vcenter": ["vc1/Corp"]}
+    # A write whose read-back did not show it keeps its action (the item was written) and is in failed_keys.
+    runs["vcenter:vc2/Corp"] = {"failed": True, "failed_keys": ["corp"],
+                                "results": [{"key": "Corp", "action": "updated", "msg": "the read right after"}]}
+    assert rollout_done(runs)["vcenter"] == ["vc1/Corp"]
+
+
+def test_summary_counts_a_written_item_in_failed_keys_as_failed():
+    vc = rollout_entries(IDP, "vcenter", [{"hostname": "vc1"}])
+    runs = {"vcenter:vc1/Corporate SSO": {"failed": True, "msg": "1 of 1 identity provider(s) failed",
+                                          "failed_keys": ["Corporate SSO"], "results": [{
+                                              "key": "Corporate SSO", "action": "updated", "changed_fields": ["oidc"],
+                                              "msg": "identity provider 'Corporate SSO' failed: the read right after"}]}}
+    out = rollout_summary(runs, {"vcenter": vc})
+    record = out["records"][0]
+    assert (record["status"], record["action"], record["changed"]) == ("failed", "updated", True)
+    assert record["msg"] == "identity provider 'Corporate SSO' failed: the read right after"
+    assert out["counts"]["failed"] == 1 and out["counts"]["updated"] == 0 and out["counts"]["changed"] == 0
+    del runs["vcenter:vc1/Corporate SSO"]["failed_keys"]  # without it, the item's own action counts
+    assert rollout_summary(runs, {"vcenter": vc})["records"][0]["status"] == "updated"
 
 
 def test_verified_and_summary():

@@ -314,7 +314,7 @@ def valid_entry(**kwargs):
 
 
 @pytest.mark.parametrize("kwargs, where, message", [
-    ({"client_id": " app"}, "", "client_id: ' app' has leading or trailing spaces"),
+    ({"client_id": " app"}, "", "client_id: ' app' has leading or trailing blanks"),
     ({"client_id": ""}, "config[2].", "config[2].client_id: must be a non-empty string"),
     ({"client_secrets": ["abc"]}, "", "client_secrets[0]: a secret must have at least 4 characters"),
     ({"client_secrets": ["abcd", "abcd"]}, "", "client_secrets: the same secret is listed twice"),

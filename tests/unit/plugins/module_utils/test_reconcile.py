@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.sso.oidc.plugins.module_utils._http import MASK, ApiError, UnclearOutcome
 from ansible_collections.sso.oidc.plugins.module_utils._reconcile import (
     CONTROL_OPTIONS, SECRET_CHANGED, STATE_OF, STATES, Engine, InputError, ItemFailure, Resource, Task,
-    confirm_write, masked_diff,
+    confirm_write, masked_diff, text_key,
 )
 
 
@@ -657,3 +657,19 @@ def test_confirm_write_cannot_tell_fails_with_the_hint():
     assert str(failure) == "Fake API POST /widgets failed: HTTP 503: unavailable. set the secret again"
     failure, _warnings, _sleeps, _reads = confirm(Sends(unclear()), [None])
     assert str(failure).endswith("whether the create was applied cannot be read back; run the task again")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({}, "config[0].client_id: give the client ID"),
+    ({"client_id": 5}, "config[0].client_id: give the client ID"),
+    ({"client_id": "  "}, "config[0].client_id: give the client ID"),
+    ({"client_id": "app "}, "config[0].client_id: 'app ' has leading or trailing blanks"),
+])
+def test_text_key_refuses_a_missing_blank_or_padded_key(entry, message):
+    with pytest.raises(InputError) as err:
+        text_key(entry, "client_id", "config[0].", "give the client ID")
+    assert str(err.value) == message
+
+
+def test_text_key_returns_the_key_as_given():
+    assert text_key({"client_id": "App.1"}, "client_id", "", "give the client ID") == "App.1"
