@@ -104,7 +104,8 @@ class ModuleAdapter(object):
 
     The controller-side runner (plugins/plugin_utils/_in_process.py) offers the same surface in
     Ansible's worker process: ``params``, ``check_mode``, ``diff_mode``, ``warn()``, ``exit_json()``
-    and ``fail_json()`` (both end the run: here with ``SystemExit``, there with its own exception).
+    and ``fail_json()`` (both end the run: here with ``SystemExit``, there with its own exception), and
+    ``no_log`` (the task's ``no_log``).
     """
 
     def __init__(self, argument_spec, **kwargs):
@@ -113,6 +114,8 @@ class ModuleAdapter(object):
         self.check_mode = self.module.check_mode
         # AnsibleModule's diff flag: the attribute every ansible-core 2.16 to 2.21 sets from _ansible_diff.
         self.diff_mode = self.module._diff
+        # The task's no_log (_ansible_no_log), a public attribute of AnsibleModule on every ansible-core 2.16 to 2.21.
+        self.no_log = bool(self.module.no_log)
 
     def warn(self, message):
         self.module.warn(message)
@@ -158,9 +161,22 @@ class SsoModule(object):
     def add_secret(self, value):
         self.scrub.add(value)
 
+    def _censorable(self, result):
+        """``result`` with, when the task has ``no_log``, each item of ``results`` marked ``_ansible_no_log``.
+
+        ansible-core 2.19 and later take a ``results`` list for a loop's results: under ``no_log`` they hide
+        the task's result but keep ``results`` and hide only the items that carry ``_ansible_no_log`` (2.16 to
+        2.18 hide it all). A set module's ``results`` is its own, so without the mark a ``no_log`` task
+        would still show every item (secrets masked) in the output and in AWX job events.
+        """
+        if getattr(self.adapter, "no_log", False) and isinstance(result.get("results"), list):
+            result["results"] = [dict(item, _ansible_no_log=True) if isinstance(item, dict) else item
+                                 for item in result["results"]]
+        return result
+
     def exit(self, **result):
         self._close()
-        self.adapter.exit_json(**self.scrub.scrub_data(result))
+        self.adapter.exit_json(**self._censorable(self.scrub.scrub_data(result)))
 
     def exit_with_secret(self, name, value, **result):
         """End the run with ``result`` scrubbed like every result, plus the one secret ``value`` under ``name``.
@@ -176,7 +192,7 @@ class SsoModule(object):
 
     def fail(self, msg, **result):
         self._close()
-        self.adapter.fail_json(self.scrub(msg), **self.scrub.scrub_data(result))
+        self.adapter.fail_json(self.scrub(msg), **self._censorable(self.scrub.scrub_data(result)))
 
     def _close(self):
         for closer in list(self.clients):

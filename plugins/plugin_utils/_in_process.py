@@ -151,6 +151,7 @@ class WorkerAdapter(object):
         self.name = internal.get("_ansible_module_name") or "module"
         self.check_mode = boolean(internal.get("_ansible_check_mode", False), strict=False)
         self.diff_mode = boolean(internal.get("_ansible_diff", False), strict=False)
+        self.no_log = boolean(internal.get("_ansible_no_log", False), strict=False)
         # ansible-core 2.21 adds _ansible_inject_invocation (config INJECT_INVOCATION) and AnsibleModule
         # returns ``invocation`` only when it is true; 2.16 to 2.20 do not send it and always return it.
         self.inject_invocation = boolean(internal.get("_ansible_inject_invocation", True), strict=False)
