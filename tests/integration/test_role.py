@@ -335,22 +335,23 @@ def test_connection_from_module_defaults_and_a_given_token(fresh, run_playbook):
     assert_untouched(fresh, names=("wickr", "vcenter"))
 
 
-@pytest.mark.parametrize("case", ["missing_secret", "duplicate_key", "unknown_option"])
+@pytest.mark.parametrize("case", ["missing_secret", "duplicate_key", "duplicate_key_tagged", "unknown_option"])
 def test_invalid_input_fails_before_any_request(case, fresh, run_playbook, sim, sim_env):
     idp = dict(sim_env["oidc"])
     idp.pop("discovery_url")
     extra = {}
+    args = ("--tags", "checkmarx") if case.endswith("_tagged") else ()  # the check runs whatever the tags
     if case == "missing_secret":
         idp.pop("client_secret")
         extra["sso_rollout_idp"] = idp
         expected = "client_secret"
-    elif case == "duplicate_key":
+    elif case.startswith("duplicate_key"):
         extra["sso_rollout_slashid"] = {"org_id": "x", "api_key": "y" * 8, "credentials": [{"label": "a"}, {"label": "b"}]}
         expected = "Each target may appear once. Repeated: {\"slashid\": [\"%s\"]}" % idp["client_id"]
     else:
         extra["sso_rollout_wickr"] = {"networks": [{"network_id": "12345678", "company_id": "x", "isuer": "typo"}]}
         expected = "isuer"
-    result = rollout(run_playbook, sim, extra=extra)
+    result = rollout(run_playbook, sim, extra=extra, args=args)
     assert result.rc != 0, result
     assert expected in result.stdout, result
     assert_untouched(fresh)
