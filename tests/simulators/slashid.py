@@ -48,7 +48,6 @@ saw 408". The request log adds the consistency headers and the JSON body of each
 import copy
 import json
 import os
-import re
 import threading
 import urllib.parse
 
@@ -119,51 +118,97 @@ def envelope_validator():
 
 
 # ------------------------------------------------------------------ Go durations
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
+# A port of Go's own time.ParseDuration and Duration.String (src/time/format.go), in integer nanoseconds as Go
+# keeps them: the server side of the contract, written apart from the module's parser (_slashid_resource.py) so
+# that a difference between the two shows in the tests. Go takes no blanks, no number without a unit (but
+# "0"), any run of letters as the unit ("1hh" is an unknown unit), and fractions of any unit ("1.5h").
+_GO_UNIT_NANOS = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "\u03bcs": 10 ** 3, "ms": 10 ** 6, "s": 10 ** 9,
+                  "m": 60 * 10 ** 9, "h": 3600 * 10 ** 9}
+_GO_MAX = 1 << 63
 
 
-def parse_go_duration(text):
-    """Seconds from a Go time.Duration string ("1h30m", "300s"); None when invalid."""
-    if not isinstance(text, str) or not text:
+def go_parse_duration(text):
+    """Nanoseconds of a Go duration string, as time.ParseDuration gives them; None where Go returns an error."""
+    if not isinstance(text, str):
         return None
-    body = text
-    sign = 1
-    if body[0] in "+-":
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    if body == "0":
-        return 0.0
-    if not body:
+    rest, negative, total = text, False, 0
+    if rest[:1] in ("-", "+"):
+        negative, rest = rest[0] == "-", rest[1:]
+    if rest == "0":
+        return 0
+    if not rest:
         return None
-    pos, total = 0, 0.0
-    while pos < len(body):
-        match = _GO_PART.match(body, pos)
-        if not match:
+    while rest:
+        if not (rest[0] == "." or rest[0].isdigit() and rest[0].isascii()):
             return None
-        total += float(match.group(1)) * _GO_UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        whole, rest = int(rest[:digits] or "0"), rest[digits:]
+        if whole > _GO_MAX:
+            return None
+        fraction, scale, post = 0, 1, False
+        if rest[:1] == ".":
+            rest = rest[1:]
+            frac_digits = len(rest) - len(rest.lstrip("0123456789"))
+            post = frac_digits > 0
+            for digit in rest[:frac_digits]:  # leadingFraction: digits beyond int64 precision are dropped
+                if fraction <= (_GO_MAX - 1) // 10:
+                    fraction, scale = fraction * 10 + int(digit), scale * 10
+            rest = rest[frac_digits:]
+        if not digits and not post:
+            return None
+        unit_len = 0
+        while unit_len < len(rest) and not (rest[unit_len] == "." or rest[unit_len] in "0123456789"):
+            unit_len += 1
+        unit = _GO_UNIT_NANOS.get(rest[:unit_len])
+        if unit is None:
+            return None
+        rest = rest[unit_len:]
+        if whole > _GO_MAX // unit:
+            return None
+        value = whole * unit
+        if fraction:
+            value += int(float(fraction) * (float(unit) / scale))
+            if value > _GO_MAX:
+                return None
+        total += value
+        if total > _GO_MAX:
+            return None
+    if not negative and total > _GO_MAX - 1:
+        return None
+    return -total if negative else total
 
 
-def format_go_duration(seconds):
-    """Go's Duration.String() for whole or fractional seconds >= 1s."""
-    nanos = int(round(seconds * 1e9))
-    if nanos == 0:
-        return "0s"
-    sign = "-" if nanos < 0 else ""
-    nanos = abs(nanos)
-    hours, rest = divmod(nanos, 3600 * 10 ** 9)
-    minutes, rest = divmod(rest, 60 * 10 ** 9)
-    secs, frac = divmod(rest, 10 ** 9)
-    sec_text = str(secs)
-    if frac:
-        sec_text += "." + ("%09d" % frac).rstrip("0")
-    if hours:
-        return "%s%dh%dm%ss" % (sign, hours, minutes, sec_text)
+def _go_frac(value, precision):
+    """Go's fmtFrac: the fraction of value / 10**precision as ".123" without trailing zeros ('' when none)."""
+    digits, printed = "", False
+    for _ in range(precision):
+        digit = value % 10
+        printed = printed or digit != 0
+        if printed:
+            digits = str(digit) + digits
+        value //= 10
+    return ("." + digits if printed else ""), value
+
+
+def go_format_duration(nanos):
+    """Go's Duration.String(): "720h0m0s", "1m30.5s", "1.5ms", "0s"."""
+    sign, value = ("-" if nanos < 0 else ""), abs(nanos)
+    if value < 10 ** 9:
+        if value == 0:
+            return "0s"
+        if value < 10 ** 3:
+            return "%s%dns" % (sign, value)
+        precision, unit = (3, "\u00b5s") if value < 10 ** 6 else (6, "ms")
+        frac, value = _go_frac(value, precision)
+        return "%s%d%s%s" % (sign, value, frac, unit)
+    frac, seconds = _go_frac(value, 9)
+    text = "%d%ss" % (seconds % 60, frac)
+    minutes = seconds // 60
     if minutes:
-        return "%s%dm%ss" % (sign, minutes, sec_text)
-    return "%s%ss" % (sign, sec_text)
+        text = "%dm%s" % (minutes % 60, text)
+        if minutes // 60:
+            text = "%dh%s" % (minutes // 60, text)
+    return sign + text
 
 
 # ------------------------------------------------------------------ openapi-core adapters
@@ -497,7 +542,9 @@ class SlashIdSim(SimApp):
                     elif mode != "plain":
                         value["private_key"] = ""
                     if self.config.get("duration_format") == "go" and value.get("secret_lifetime"):
-                        value["secret_lifetime"] = format_go_duration(parse_go_duration(value["secret_lifetime"]))
+                        nanos = go_parse_duration(value["secret_lifetime"])
+                        if nanos is not None:
+                            value["secret_lifetime"] = go_format_duration(nanos)
             out["options"] = options
         return out
 
@@ -507,11 +554,11 @@ class SlashIdSim(SimApp):
         if isinstance(options, dict):
             apple = options.get("apple")
             if isinstance(apple, dict):
-                lifetime = parse_go_duration(apple.get("secret_lifetime"))
+                lifetime = go_parse_duration(apple.get("secret_lifetime"))
                 if lifetime is None:
                     problems.append("options.apple.secret_lifetime: %r is not a valid duration"
                                     % apple.get("secret_lifetime"))
-                elif not MIN_LIFETIME <= lifetime <= MAX_LIFETIME:
+                elif not MIN_LIFETIME * 10 ** 9 <= lifetime <= MAX_LIFETIME * 10 ** 9:
                     problems.append("options.apple.secret_lifetime: must be between 5m and 15777000s")
         if provider == "apple" and not (isinstance(options, dict) and isinstance(options.get("apple"), dict)):
             problems.append("options.apple is required for provider apple")

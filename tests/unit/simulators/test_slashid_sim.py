@@ -272,7 +272,39 @@ def test_patch_options_switch(api, sim_api, mode, expected):
     assert api.app.state["credentials"]["o"]["options"] == expected
 
 
-def test_go_durations():
-    assert simmod.parse_go_duration("1h30m") == 5400
-    assert simmod.format_go_duration(2592000) == "720h0m0s"
-    assert simmod.parse_go_duration("30d") is None
+SECOND = 10 ** 9
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+
+
+# Go's own cases (src/time/time_test.go: parseDurationTests, parseDurationErrorTests, durationTests).
+@pytest.mark.parametrize("text, nanos", [
+    ("0", 0), ("5s", 5 * SECOND), ("30s", 30 * SECOND), ("1478s", 1478 * SECOND), ("-5s", -5 * SECOND),
+    ("+5s", 5 * SECOND), ("-0", 0), ("+0", 0), ("5.0s", 5 * SECOND), ("5.6s", 5600000000), ("5.s", 5 * SECOND),
+    (".5s", SECOND // 2), ("1.004s", 1004000000), ("100.00100s", 100001000000), ("10ns", 10), ("11us", 11000),
+    ("12\u00b5s", 12000), ("12\u03bcs", 12000), ("13ms", 13000000), ("15m", 15 * MINUTE), ("16h", 16 * HOUR),
+    ("3h30m", 3 * HOUR + 30 * MINUTE), ("10.5s4m", 4 * MINUTE + 10500000000), ("-2m3.4s", -(2 * MINUTE + 3400000000)),
+    ("1h2m3s4ms5us6ns", HOUR + 2 * MINUTE + 3 * SECOND + 4000000 + 5000 + 6), ("39h9m14.425s", 140954425000000),
+    ("52763797000ns", 52763797000), ("0.3333333333333333333h", 20 * MINUTE),
+    ("9007199254740993ns", (1 << 53) + 1), ("9223372036854775807ns", (1 << 63) - 1),
+    ("9223372036854775.807us", (1 << 63) - 1), ("-9223372036854775808ns", -(1 << 63)), ("720h", 720 * HOUR),
+])
+def test_go_parse_duration_as_go(text, nanos):
+    assert simmod.go_parse_duration(text) == nanos
+
+
+@pytest.mark.parametrize("text", ["", "3", "-", "s", ".", "-.", ".s", "+.s", "1d", "30d", "1hh", " 1h", "1h ",
+                                  "9223372036854775808ns", "9223372036854775.808us", None, 5])
+def test_go_parse_duration_refuses_as_go(text):
+    assert simmod.go_parse_duration(text) is None
+
+
+@pytest.mark.parametrize("nanos, text", [
+    (0, "0s"), (1, "1ns"), (1100, "1.1\u00b5s"), (2200000, "2.2ms"), (3300000000, "3.3s"),
+    (4 * MINUTE + 5 * SECOND, "4m5s"), (4 * MINUTE + 5001000000, "4m5.001s"),
+    (5 * HOUR + 6 * MINUTE + 7001000000, "5h6m7.001s"), (8 * MINUTE + 1, "8m0.000000001s"),
+    ((1 << 63) - 1, "2562047h47m16.854775807s"), (-(1 << 63), "-2562047h47m16.854775808s"),
+    (720 * HOUR, "720h0m0s"),
+])
+def test_go_format_duration_as_go(nanos, text):
+    assert simmod.go_format_duration(nanos) == text
