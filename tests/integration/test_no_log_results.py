@@ -54,7 +54,7 @@ PLAYBOOK = """
 def test_no_log_set_task_shows_no_item(cx, run_playbook, tmp_path, in_process):
     # The first create (nolog-refused, the first entry) is refused; the second goes through.
     cx.fault("checkmarx", method="POST", path="/OIDCClients", status=400, times=1,
-                body={"message": "refused by the test"})
+             body={"message": "refused by the test"})
     path = tmp_path / "no_log.yml"
     path.write_text(PLAYBOOK % {"marker": MARKER})
     extra = {"results_path": str(tmp_path / "made.json")}

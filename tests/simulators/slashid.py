@@ -181,7 +181,7 @@ def go_parse_duration(text):
 def _go_frac(value, precision):
     """Go's fmtFrac: the fraction of value / 10**precision as ".123" without trailing zeros ('' when none)."""
     digits, printed = "", False
-    for _ in range(precision):
+    for _position in range(precision):
         digit = value % 10
         printed = printed or digit != 0
         if printed:
