@@ -122,6 +122,9 @@ class SimApp(object):
         self.config = self.default_config()
         self.state = self.initial_state()
         self.state_file = None
+        # Bumped by reset(): a request that began before a reset (a client gave up on a delayed answer) is not
+        # logged after it, into the log of whatever the next test does.
+        self.generation = 0
         self.url = None
         self.register_routes()
 
@@ -190,6 +193,7 @@ class SimApp(object):
 
     def reset(self, seed=None):
         with self.lock:
+            self.generation += 1
             self.state = self.initial_state()
             self.faults = []
             self.requests = []
@@ -247,7 +251,9 @@ class SimApp(object):
         return {"message": "injected fault: HTTP %d" % status}
 
     # -- log ----------------------------------------------------------------
-    def record(self, req, status, kind, fault=None):
+    def record(self, req, status, kind, fault=None, generation=None):
+        if generation is not None and generation != self.generation:
+            return False  # the request began before the last reset
         entry = {
             "seq": len(self.requests) + 1,
             "time": time.time(),
@@ -261,6 +267,7 @@ class SimApp(object):
             entry["fault"] = dict((k, v) for k, v in fault.items() if not k.startswith("_"))
         with self.lock:
             self.requests.append(entry)
+        return True
 
     # -- control API --------------------------------------------------------
     def control(self, req):
@@ -280,6 +287,7 @@ class SimApp(object):
                 return Response(200, {"ok": True})
             if sub == "/requests":
                 if req.method == "DELETE":
+                    self.generation += 1  # as reset(): what began before is not logged after
                     self.requests = []
                     return Response(200, {"ok": True})
                 return Response(200, {"requests": self.requests, "summary": self.summary()})
@@ -367,13 +375,14 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(self.command, self.path, self.headers, body)
         if req.path.startswith("/_sim/") or req.path == "/_sim":
             return self._send(app.control(req))
+        generation = app.generation
         fault = app.take_fault(req, "before")
         if fault is not None:
             if fault.get("delay"):
                 time.sleep(float(fault["delay"]))
             if any(fault.get(k) for k in ("status", "drop", "malformed", "html", "body")):
                 resp = app.fault_response(fault)
-                app.record(req, resp.status if resp else 0, "fault", fault)
+                app.record(req, resp.status if resp else 0, "fault", fault, generation=generation)
                 if resp is None:
                     return self._drop()
                 return self._send(resp)
@@ -385,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "write" and 200 <= resp.status < 300:
             with app.lock:
                 app.save_state()
-        app.record(req, resp.status, kind, after)
+        app.record(req, resp.status, kind, after, generation=generation)
         if after is not None:
             fault_resp = app.fault_response(after)
             if fault_resp is None:

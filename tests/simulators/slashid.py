@@ -390,14 +390,16 @@ class SlashIdSim(SimApp):
     def method_not_allowed(self, req):
         return Response(405, "Method Not Allowed\n", content_type="text/plain; charset=utf-8")
 
-    def record(self, req, status, kind, fault=None):
-        SimApp.record(self, req, status, kind, fault)
+    def record(self, req, status, kind, fault=None, generation=None):
+        if not SimApp.record(self, req, status, kind, fault, generation=generation):
+            return False
         if req.method in ("POST", "PATCH", "DELETE"):
             with self.lock:
                 entry = self.requests[-1]
                 entry["consistency"] = req.header("SlashID-Required-Consistency")
                 entry["consistency_timeout"] = req.header("SlashID-Required-Consistency-Timeout")
                 entry["body"] = copy.deepcopy(req.json) if req.body else None
+        return True
 
     def _find(self, req):
         """(route, args) for a request, refusing unencoded '/' inside {oauth_client_id}."""

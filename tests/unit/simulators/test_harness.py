@@ -201,6 +201,23 @@ def test_drop_malformed_html_body_and_delay(client):
     assert [r["status"] for r in log] == [0, 200, 502, 418, 200]
 
 
+@pytest.mark.parametrize("clear", ["reset", "clear_log"])
+def test_a_request_begun_before_a_reset_is_not_logged_after_it(client, app, clear):
+    """A client that gave up on a delayed answer leaves its handler running: when it ends after a reset (or a
+    cleared log), the next test's log must not get its entry."""
+    client.control("POST", "/faults", {"delay": 0.8, "path": "/items"})
+    with pytest.raises((urllib.error.URLError, OSError)):
+        client.call("GET", "/items", timeout=0.2)
+    if clear == "reset":
+        app.reset()
+    else:
+        client.control("DELETE", "/requests")
+    time.sleep(1.0)  # the delayed handler ends
+    assert client.control("GET", "/requests")["requests"] == []
+    assert client.call("GET", "/items")[0] == 200
+    assert [r["path"] for r in client.control("GET", "/requests")["requests"]] == ["/items"]
+
+
 # --------------------------------------------------------------------------- persistence
 def test_state_persists_to_file(client, app, tmp_path):
     path = str(tmp_path / "tiny.state.json")
